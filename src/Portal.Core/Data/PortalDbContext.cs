@@ -1,0 +1,83 @@
+using System.Reflection;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Portal.Core.Features.Accounts;
+using Portal.Core.Features.Audit;
+using Portal.Core.Features.Notifications;
+using Portal.Core.Features.Tenants;
+
+namespace Portal.Core.Data;
+
+/// <summary>
+/// The one model for both providers. Tenant-owned entities get the named <see cref="TenantFilter"/>;
+/// each provider keeps its own migrations assembly.
+/// </summary>
+public class PortalDbContext(DbContextOptions<PortalDbContext> options, ITenantContext? tenantContext = null)
+    : IdentityDbContext<PortalUser, PortalRole, Guid>(options), IDataProtectionKeyContext
+{
+    /// <summary>The tenant whose rows queries see and saves may write. <see cref="Guid.Empty"/> matches nothing.</summary>
+    public Guid CurrentTenantId => tenantContext?.TenantId ?? Guid.Empty;
+
+    /// <summary>
+    /// Operator code, jobs and sign-up only: saves may write rows of any tenant (each row must still name one).
+    /// Reads still need <see cref="TenantFilter.IgnoreTenantFilter{T}"/> explicitly.
+    /// </summary>
+    public bool IsPlatformScope { get; private set; }
+
+    /// <summary>Enter a platform scope until the returned handle is disposed (or for the context's life).</summary>
+    public IDisposable EnterPlatformScope()
+    {
+        var previous = IsPlatformScope;
+        IsPlatformScope = true;
+        return new ScopeExit(() => IsPlatformScope = previous);
+    }
+
+    private sealed class ScopeExit(Action exit) : IDisposable
+    {
+        public void Dispose() => exit();
+    }
+
+    public DbSet<Tenant> Tenants => Set<Tenant>();
+
+    public DbSet<Membership> Memberships => Set<Membership>();
+
+    public DbSet<Invitation> Invitations => Set<Invitation>();
+
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        configurationBuilder.Properties<Enum>().HaveConversion<string>().HaveMaxLength(32);
+        if (Database.IsSqlite())
+        {
+            // NOTE: SQLite has no timestamp type; EF cannot order or compare DateTimeOffset stored as text.
+            // UTC instants stored as a long keep ordering and range filters in SQL.
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+            configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+        }
+    }
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(PortalDbContext).Assembly);
+
+        var applyFilter = typeof(PortalDbContext).GetMethod(nameof(ApplyTenantFilter), BindingFlags.Instance | BindingFlags.NonPublic)!;
+        foreach (var entityType in builder.Model.GetEntityTypes().Where(t => typeof(ITenantOwned).IsAssignableFrom(t.ClrType)).ToList())
+        {
+            applyFilter.MakeGenericMethod(entityType.ClrType).Invoke(this, [builder]);
+        }
+
+        // Audit entries are not ITenantOwned (many concern no tenant) but tenants may read their own.
+        builder.Entity<AuditEntry>().HasQueryFilter(TenantFilter.Name, e => e.TenantId == CurrentTenantId);
+    }
+
+    private void ApplyTenantFilter<T>(ModelBuilder builder) where T : class, ITenantOwned =>
+        builder.Entity<T>().HasQueryFilter(TenantFilter.Name, e => e.TenantId == CurrentTenantId);
+}

@@ -1,0 +1,134 @@
+using System.Text;
+using FluentValidation;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Localization;
+using Microsoft.Extensions.Options;
+using Portal.Core.Common;
+using Portal.Core.Data;
+using Portal.Core.Features.Audit;
+using Portal.Core.Features.Notifications;
+using Portal.Core.Features.Tenants;
+using Portal.Core.Localization;
+
+namespace Portal.Core.Features.Accounts;
+
+/// <summary>
+/// Sign-up: a new user and, unless they were invited, a new tenant with them as its Owner — all in one
+/// transaction, with the confirmation email in the outbox. Invited users skip the tenant and the email:
+/// the invitation link already proved their address.
+/// </summary>
+public static class RegisterAccount
+{
+    public sealed record Command(string Email, string Password, string DisplayName, string? TenantName, TenantKind TenantKind, string? InviteToken = null, string Culture = "zh-CN");
+
+    public sealed record Registered(Guid UserId, Guid? TenantId, bool NeedsEmailConfirmation);
+
+    public sealed class Validator : AbstractValidator<Command>
+    {
+        public Validator(IStringLocalizer<SharedResource> l)
+        {
+            RuleFor(c => c.Email).Cascade(CascadeMode.Stop)
+                .NotEmpty().WithMessage(l["Enter an email address."])
+                .MaximumLength(256).WithMessage(l["The email address is too long."])
+                .EmailAddress().WithMessage(l["Enter a valid email address."]);
+            RuleFor(c => c.Password).NotEmpty().WithMessage(l["Enter a password."]);
+            RuleFor(c => c.DisplayName).Cascade(CascadeMode.Stop)
+                .NotEmpty().WithMessage(l["Enter your name."])
+                .MaximumLength(100).WithMessage(l["The name is too long."]);
+            When(c => string.IsNullOrEmpty(c.InviteToken), () =>
+            {
+                RuleFor(c => c.TenantName).Cascade(CascadeMode.Stop)
+                    .NotEmpty().WithMessage(l["Enter the company name (or your own name for a personal account)."])
+                    .Length(2, 100).WithMessage(l["The account name must be 2 to 100 characters."]);
+                RuleFor(c => c.TenantKind).IsInEnum();
+            });
+        }
+    }
+
+    public sealed class Handler(
+        PortalDbContext db,
+        UserManager<PortalUser> userManager,
+        IValidator<Command> validator,
+        AcceptInvitation.Handler invitations,
+        EmailOutbox outbox,
+        EmailTemplates templates,
+        AuditLog audit,
+        IOptions<PortalOptions> options,
+        TimeProvider clock)
+    {
+        public async Task<Result<Registered>> HandleAsync(Command command, CancellationToken cancellationToken = default)
+        {
+            if (await validator.CheckAsync(command, cancellationToken) is { } invalid) return invalid;
+            var email = command.Email.Trim();
+            var invited = !string.IsNullOrEmpty(command.InviteToken);
+            if (invited)
+            {
+                var preview = await invitations.PreviewAsync(command.InviteToken!, cancellationToken);
+                if (!preview.IsSuccess) return preview.Error!;
+                if (preview.Value!.Status != InvitationStatus.Pending) return AcceptInvitation.Used;
+                if (!string.Equals(preview.Value.Email, email, StringComparison.OrdinalIgnoreCase)) return AcceptInvitation.WrongUser;
+            }
+
+            var now = clock.GetUtcNow();
+            var user = new PortalUser
+            {
+                Id = Ids.New(),
+                UserName = email,
+                Email = email,
+                DisplayName = command.DisplayName.Trim(),
+                CreatedAt = now,
+                EmailConfirmed = invited,
+                Culture = EmailTemplates.NormalizeCulture(command.Culture),
+            };
+
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var created = await userManager.CreateAsync(user, command.Password);
+            if (!created.Succeeded)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                return Error.Validation(created.Errors
+                    .GroupBy(e => e.Code.Contains("Password", StringComparison.Ordinal) ? nameof(Command.Password) : nameof(Command.Email))
+                    .ToDictionary(g => g.Key, g => g.Select(e => e.Description).ToArray()));
+            }
+
+            Guid? tenantId = null;
+            using (db.EnterPlatformScope())
+            {
+                if (!invited)
+                {
+                    var tenant = new Tenant { Id = Ids.New(), Name = command.TenantName!.Trim(), Kind = command.TenantKind, CreatedAt = now };
+                    db.Tenants.Add(tenant);
+                    db.Memberships.Add(new Membership { Id = Ids.New(), TenantId = tenant.Id, UserId = user.Id, Role = TenantRole.Owner, JoinedAt = now });
+                    user.CurrentTenantId = tenant.Id;
+                    tenantId = tenant.Id;
+                    audit.Add(db, "tenants.created", nameof(Tenant), tenant.Id, $"{tenant.Name} ({tenant.Kind}) created by {email}", tenant.Id);
+
+                    var code = await userManager.GenerateEmailConfirmationTokenAsync(user);
+                    var link = ConfirmationLink(options.Value, user.Id, code);
+                    outbox.Add(db, email, templates.ConfirmEmail(user.DisplayName, link, user.Culture), "ConfirmEmail");
+                }
+
+                await db.SaveChangesAsync(cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            return new Registered(user.Id, tenantId, !invited);
+        }
+
+        /// <summary>Puts a fresh confirmation email in the outbox (the "resend" link).</summary>
+        public async Task ResendConfirmationAsync(string email, CancellationToken cancellationToken = default)
+        {
+            var user = await userManager.FindByEmailAsync(email.Trim());
+            // Say nothing either way to the caller: whether an address has an account is not public.
+            if (user is null || user.EmailConfirmed) return;
+            var code = await userManager.GenerateEmailConfirmationTokenAsync(user);
+            outbox.Add(db, user.Email!, templates.ConfirmEmail(user.DisplayName, ConfirmationLink(options.Value, user.Id, code), user.Culture), "ConfirmEmail");
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        public static string ConfirmationLink(PortalOptions options, Guid userId, string code) =>
+            options.Link($"Account/ConfirmEmail?userId={userId}&code={WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(code))}");
+    }
+}

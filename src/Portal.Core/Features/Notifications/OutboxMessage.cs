@@ -1,0 +1,39 @@
+namespace Portal.Core.Features.Notifications;
+
+public enum OutboxStatus
+{
+    /// <summary>No SMTP server is configured: the message stays here for operators to read.</summary>
+    Held,
+    Pending,
+    Sent,
+    Failed,
+}
+
+/// <summary>Every email the portal sends, written in the same transaction as the change that caused it.</summary>
+public sealed class OutboxMessage
+{
+    public Guid Id { get; set; }
+
+    public string To { get; set; } = "";
+
+    public string Subject { get; set; } = "";
+
+    public string HtmlBody { get; set; } = "";
+
+    public string TextBody { get; set; } = "";
+
+    /// <summary>What the message is for: <c>ConfirmEmail</c>, <c>ResetPassword</c>, <c>Invitation</c>...</summary>
+    public string Kind { get; set; } = "";
+
+    public OutboxStatus Status { get; set; }
+
+    public int Attempts { get; set; }
+
+    public string? LastError { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset? SentAt { get; set; }
+
+    public DateTimeOffset? NextAttemptAt { get; set; }
+}

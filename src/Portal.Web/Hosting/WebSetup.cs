@@ -1,0 +1,127 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Localization;
+using MudBlazor;
+using MudBlazor.Services;
+using Portal.Core.Common;
+using Portal.Core.Data;
+using Portal.Core.Features.Accounts;
+using Portal.Web.Components;
+using Portal.Web.Components.Account;
+
+namespace Portal.Web.Hosting;
+
+/// <summary>The web host: Blazor Server with MudBlazor, Identity cookies, operator policies, zh-CN by default.</summary>
+public static class WebSetup
+{
+    public static readonly CultureInfo[] SupportedCultures = [new("zh-CN"), new("en")];
+
+    public static WebApplicationBuilder AddPortalWeb(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddOptions<PortalOptions>().Bind(builder.Configuration.GetSection(PortalOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddLocalization();
+        services.AddValidatorsFromPortal();
+
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices(c =>
+        {
+            c.SnackbarConfiguration.PositionClass = Defaults.Classes.Position.TopCenter;
+            c.SnackbarConfiguration.VisibleStateDuration = 4000;
+        });
+        services.AddCascadingAuthenticationState();
+        services.AddScoped<IdentityRedirectManager>();
+        services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
+
+        services.AddAuthentication(o =>
+            {
+                o.DefaultScheme = IdentityConstants.ApplicationScheme;
+                o.DefaultSignInScheme = IdentityConstants.ExternalScheme;
+            })
+            .AddIdentityCookies(cookies => cookies.ApplicationCookie?.Configure(o =>
+            {
+                o.LoginPath = "/Account/Login";
+                o.LogoutPath = "/Account/Logout";
+                o.AccessDeniedPath = "/Account/AccessDenied";
+                o.Cookie.Name = "portal.auth";
+                o.Cookie.SameSite = SameSiteMode.Lax;
+                o.Cookie.HttpOnly = true;
+                o.SlidingExpiration = true;
+                o.ExpireTimeSpan = TimeSpan.FromHours(12);
+                o.Events = new CookieAuthenticationEvents
+                {
+                    OnRedirectToLogin = ctx => ApiAware(ctx, StatusCodes.Status401Unauthorized),
+                    OnRedirectToAccessDenied = ctx =>
+                    {
+                        // An operator who has not turned on 2FA yet is sent to do so, then back.
+                        if (Policies.IsOperatorWithout2fa(ctx.HttpContext.User))
+                        {
+                            ctx.Response.Redirect("/Account/Manage/EnableAuthenticator?returnUrl=" + Uri.EscapeDataString(ctx.Request.Path + ctx.Request.QueryString));
+                            return Task.CompletedTask;
+                        }
+
+                        return ApiAware(ctx, StatusCodes.Status403Forbidden);
+                    },
+                };
+            }));
+
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Operator, p => p.RequireRole(OperatorRoles.All).RequireClaim(PortalClaims.TwoFactorEnabled, "true"))
+            .AddPolicy(Policies.PlatformAdmin, p => p.RequireRole(OperatorRoles.PlatformAdmin).RequireClaim(PortalClaims.TwoFactorEnabled, "true"))
+            .AddPolicy(Policies.PlatformFinance, p => p.RequireRole(OperatorRoles.All).RequireClaim(PortalClaims.TwoFactorEnabled, "true"))
+            .AddPolicy(Policies.TenantMember, p => p.RequireAuthenticatedUser().RequireClaim(PortalClaims.TenantId));
+
+        // Keys live in the database so that every replica decrypts every cookie and protected secret.
+        services.AddDataProtection().PersistKeysToDbContext<PortalDbContext>().SetApplicationName("Portal");
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
+        services.AddAntiforgery();
+        return builder;
+    }
+
+    public static WebApplication UsePortalWeb(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/Error", createScopeForErrors: true);
+        }
+
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseRequestLocalization(o =>
+        {
+            o.DefaultRequestCulture = new RequestCulture("zh-CN");
+            o.SupportedCultures = SupportedCultures;
+            o.SupportedUICultures = SupportedCultures;
+            // The cookie decides; without it the portal speaks Chinese, whatever the browser prefers.
+            o.RequestCultureProviders = [new CookieRequestCultureProvider()];
+        });
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+        return app;
+    }
+
+    public static WebApplication MapPortalPages(this WebApplication app)
+    {
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+
+    private static Task ApiAware(RedirectContext<CookieAuthenticationOptions> ctx, int status)
+    {
+        if (ctx.Request.Path.StartsWithSegments("/api") || ctx.Request.Path.StartsWithSegments("/v1"))
+        {
+            ctx.Response.StatusCode = status;
+            return Task.CompletedTask;
+        }
+
+        ctx.Response.Redirect(ctx.RedirectUri);
+        return Task.CompletedTask;
+    }
+}

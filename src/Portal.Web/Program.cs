@@ -1,0 +1,38 @@
+using Portal.Core.Data;
+using Portal.Core.Features.Accounts;
+using Portal.Core.Features.Audit;
+using Portal.Core.Features.Demo;
+using Portal.Core.Features.Notifications;
+using Portal.Core.Features.Tenants;
+using Portal.Web.Endpoints;
+using Portal.Web.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddPortalData(builder.Configuration, builder.Environment.ContentRootPath);
+builder.Services.AddAccounts(builder.Configuration);
+builder.Services.AddAudit();
+builder.Services.AddNotifications(builder.Configuration);
+builder.Services.AddTenants();
+builder.Services.AddDemo(builder.Configuration);
+builder.AddPortalWeb();
+builder.AddPortalJobs();
+builder.AddPortalObservability();
+
+var app = builder.Build();
+
+if (await PortalCommands.TryRunAsync(app, args)) return;
+await app.PreparePortalAsync();
+
+app.UsePortalWeb();
+app.MapPortalHealth();
+app.MapCulture();
+app.MapAccountEndpoints();
+app.MapMembersApi();
+app.MapPortalJobsDashboard();
+app.MapPortalPages();
+
+app.Run();
+
+/// <summary>Entry point; public so that tests can host the app with WebApplicationFactory.</summary>
+public partial class Program;
