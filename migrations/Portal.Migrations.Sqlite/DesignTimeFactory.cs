@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Portal.Core.Data;
+using Portal.Core.Features.Accounts;
 
 namespace Portal.Migrations.Sqlite;
 
@@ -11,6 +12,7 @@ public sealed class DesignTimeFactory : IDesignTimeDbContextFactory<PortalDbCont
     {
         var builder = new DbContextOptionsBuilder<PortalDbContext>();
         DataServiceCollectionExtensions.Configure(builder, DatabaseProvider.Sqlite, "Data Source=design.db");
+        builder.UseApplicationServiceProvider(AccountsFeature.ModelServices());
         return new PortalDbContext(builder.Options);
     }
 }

@@ -7,6 +7,18 @@ namespace Portal.Core.Features.Accounts;
 
 public static class AccountsFeature
 {
+    /// <summary>The Identity tables' shape; the model (and so the migrations) depends on it.</summary>
+    public static readonly Version IdentitySchema = IdentitySchemaVersions.Version2;
+
+    /// <summary>Services the model needs outside the web host (design-time migrations): Identity's store options.</summary>
+    public static IServiceProvider ModelServices()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddIdentityCore<PortalUser>(o => o.Stores.SchemaVersion = IdentitySchema);
+        return services.BuildServiceProvider();
+    }
+
     /// <summary>Identity on EF Core with confirmed email, lockout and TOTP; the current user; the first admin.</summary>
     public static IServiceCollection AddAccounts(this IServiceCollection services, IConfiguration configuration)
     {
@@ -26,7 +38,7 @@ public static class AccountsFeature
                 o.Lockout.AllowedForNewUsers = true;
                 o.Lockout.MaxFailedAccessAttempts = 5;
                 o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
-                o.Stores.SchemaVersion = IdentitySchemaVersions.Version2;
+                o.Stores.SchemaVersion = IdentitySchema;
             })
             .AddRoles<PortalRole>()
             .AddEntityFrameworkStores<PortalDbContext>()

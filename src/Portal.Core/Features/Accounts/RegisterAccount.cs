@@ -67,7 +67,8 @@ public static class RegisterAccount
             {
                 var preview = await invitations.PreviewAsync(command.InviteToken!, cancellationToken);
                 if (!preview.IsSuccess) return preview.Error!;
-                if (preview.Value!.Status != InvitationStatus.Pending) return AcceptInvitation.Used;
+                if (preview.Value!.Status == InvitationStatus.Expired) return AcceptInvitation.Expired;
+                if (preview.Value.Status != InvitationStatus.Pending) return AcceptInvitation.Used;
                 if (!string.Equals(preview.Value.Email, email, StringComparison.OrdinalIgnoreCase)) return AcceptInvitation.WrongUser;
             }
 

@@ -17,8 +17,22 @@ public sealed class EmailTemplates(IStringLocalizer<SharedResource> localizer)
             "Someone asked to reset the password of your Portal account. If it was you, use the link below; otherwise ignore this email.",
             "Reset password", link);
 
-    public EmailContent Invitation(string tenantName, string inviter, string role, string link, string culture) =>
-        Render(culture, "You are invited to join {0}", "", "{1} invited you to join {0} on Portal as {2}.", "Accept invitation", link, tenantName, inviter, role);
+    public EmailContent Invitation(string tenantName, string inviter, string role, string link, string culture)
+    {
+        var previous = CultureInfo.CurrentUICulture;
+        CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(NormalizeCulture(culture));
+        string roleName;
+        try
+        {
+            roleName = localizer[role];
+        }
+        finally
+        {
+            CultureInfo.CurrentUICulture = previous;
+        }
+
+        return Render(culture, "You are invited to join {0}", "", "{1} invited you to join {0} on Portal as {2}.", "Accept invitation", link, tenantName, inviter, roleName);
+    }
 
     public EmailContent Notice(string culture, string subject, string body, params object[] args) =>
         Render(culture, subject, "", body, null, null, args);

@@ -42,7 +42,7 @@ namespace Portal.Migrations.Sqlite.Migrations
                     password_hash = table.Column<string>(type: "TEXT", nullable: true),
                     security_stamp = table.Column<string>(type: "TEXT", nullable: true),
                     concurrency_stamp = table.Column<string>(type: "TEXT", nullable: true),
-                    phone_number = table.Column<string>(type: "TEXT", nullable: true),
+                    phone_number = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
                     phone_number_confirmed = table.Column<bool>(type: "INTEGER", nullable: false),
                     two_factor_enabled = table.Column<bool>(type: "INTEGER", nullable: false),
                     lockout_end = table.Column<long>(type: "INTEGER", nullable: true),
@@ -171,8 +171,8 @@ namespace Portal.Migrations.Sqlite.Migrations
                 name: "AspNetUserLogins",
                 columns: table => new
                 {
-                    login_provider = table.Column<string>(type: "TEXT", nullable: false),
-                    provider_key = table.Column<string>(type: "TEXT", nullable: false),
+                    login_provider = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    provider_key = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
                     provider_display_name = table.Column<string>(type: "TEXT", nullable: true),
                     user_id = table.Column<Guid>(type: "TEXT", nullable: false)
                 },
@@ -216,8 +216,8 @@ namespace Portal.Migrations.Sqlite.Migrations
                 columns: table => new
                 {
                     user_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    login_provider = table.Column<string>(type: "TEXT", nullable: false),
-                    name = table.Column<string>(type: "TEXT", nullable: false),
+                    login_provider = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
                     value = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>

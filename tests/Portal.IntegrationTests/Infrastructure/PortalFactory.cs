@@ -1,0 +1,74 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Portal.Core.Data;
+
+namespace Portal.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The real app (Program) on a fresh database per test class, with the clock under the test's control.
+/// Concrete factories pick the provider: every behaviour test runs on PostgreSQL and on SQLite.
+/// </summary>
+public abstract class PortalFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string AdminEmail = "root@operators.test";
+    public const string AdminPassword = "Operator-Pass-2026";
+
+    private string _connectionString = "";
+
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+
+    public abstract DatabaseProvider Provider { get; }
+
+    public string ConnectionString => _connectionString;
+
+    protected abstract Task<string> CreateDatabaseAsync();
+
+    public async Task InitializeAsync()
+    {
+        _connectionString = await CreateDatabaseAsync();
+        // Starting the host applies the migrations and creates the bootstrap admin.
+        _ = Server;
+    }
+
+    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Database:Provider", Provider.ToString());
+        builder.UseSetting("Database:MigrateOnStartup", "true");
+        builder.UseSetting("ConnectionStrings:Portal", _connectionString);
+        builder.UseSetting("Bootstrap:AdminEmail", AdminEmail);
+        builder.UseSetting("Bootstrap:AdminPassword", AdminPassword);
+        builder.UseSetting("Jobs:RunServer", "false");
+        builder.UseSetting("Portal:PublicBaseUrl", "http://localhost");
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Clock);
+        });
+    }
+
+    public AsyncServiceScope Scope() => Services.CreateAsyncScope();
+}
+
+public sealed class PostgresPortalFactory : PortalFactory
+{
+    public override DatabaseProvider Provider => DatabaseProvider.Postgres;
+
+    protected override async Task<string> CreateDatabaseAsync() => await (await PostgresServer.GetAsync()).CreateDatabaseAsync("portal_test");
+}
+
+public sealed class SqlitePortalFactory : PortalFactory
+{
+    public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
+
+    protected override Task<string> CreateDatabaseAsync()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "portal-sqlite");
+        Directory.CreateDirectory(dir);
+        return Task.FromResult($"Data Source={Path.Combine(dir, Guid.NewGuid().ToString("N") + ".db")}");
+    }
+}
