@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Portal.Core.Common;
 
 /// <summary>A business failure: a stable code (<c>"Tenants.LastOwner"</c>) and a message for people.</summary>
@@ -29,21 +31,32 @@ public sealed record ValidationError : Error
 /// <summary>The outcome of a use case: a value or an <see cref="Error"/>. Exceptions are for bugs.</summary>
 public readonly record struct Result<T>
 {
-    private Result(T? value, Error? error)
+    private Result(T value)
     {
+        IsSuccess = true;
         Value = value;
+        Error = null;
+    }
+
+    private Result(Error error)
+    {
+        IsSuccess = false;
+        Value = default;
         Error = error;
     }
+
+    /// <summary>True when <see cref="Value"/> holds the result; false when <see cref="Error"/> says why not.</summary>
+    [MemberNotNullWhen(true, nameof(Value))]
+    [MemberNotNullWhen(false, nameof(Error))]
+    public bool IsSuccess { get; }
 
     public T? Value { get; }
 
     public Error? Error { get; }
 
-    public bool IsSuccess => Error is null;
+    public static Result<T> Success(T value) => new(value);
 
-    public static Result<T> Success(T value) => new(value, null);
-
-    public static Result<T> Failure(Error error) => new(default, error ?? throw new ArgumentNullException(nameof(error)));
+    public static Result<T> Failure(Error error) => new(error ?? throw new ArgumentNullException(nameof(error)));
 
     public static implicit operator Result<T>(T value) => Success(value);
 
