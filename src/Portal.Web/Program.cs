@@ -4,6 +4,7 @@ using Portal.Core.Features.Audit;
 using Portal.Core.Features.Demo;
 using Portal.Core.Features.Notifications;
 using Portal.Core.Features.Tenants;
+using Portal.Relay;
 using Portal.Web.Endpoints;
 using Portal.Web.Hosting;
 
@@ -29,6 +30,7 @@ app.MapPortalHealth();
 app.MapCulture();
 app.MapAccountEndpoints();
 app.MapMembersApi();
+app.MapRelay();
 app.MapPortalJobsDashboard();
 app.MapPortalPages();
 

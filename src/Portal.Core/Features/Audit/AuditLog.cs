@@ -7,14 +7,15 @@ namespace Portal.Core.Features.Audit;
 /// <summary>Adds audit entries to the caller's context so they commit (or roll back) with the action itself.</summary>
 public sealed class AuditLog(ICurrentUser currentUser, TimeProvider clock)
 {
-    public AuditEntry Add(PortalDbContext db, string action, string targetType, object targetId, string summary, Guid? tenantId)
+    /// <summary>Adds an entry; <paramref name="actor"/> names who acted when it is not the signed-in user (someone signing up).</summary>
+    public AuditEntry Add(PortalDbContext db, string action, string targetType, object targetId, string summary, Guid? tenantId, (Guid UserId, string Email)? actor = null)
     {
         var entry = new AuditEntry
         {
             Id = Ids.New(),
             At = clock.GetUtcNow(),
-            ActorUserId = currentUser.UserId,
-            Actor = currentUser.UserId is null ? "system" : currentUser.Name,
+            ActorUserId = actor?.UserId ?? currentUser.UserId,
+            Actor = actor?.Email ?? (currentUser.UserId is null ? "system" : currentUser.Name),
             TenantId = tenantId,
             Action = action,
             TargetType = targetType,

@@ -6,6 +6,7 @@ using Portal.Core.Data;
 using Portal.Core.Features.Accounts;
 using Portal.Core.Features.Tenants;
 using Portal.IntegrationTests.Infrastructure;
+using Portal.TestSupport;
 
 namespace Portal.IntegrationTests.Features.Accounts;
 

@@ -142,7 +142,10 @@ public abstract class MembersTests<TFactory>(TFactory factory) : IClassFixture<T
         var token = Uri.UnescapeDataString(link[(link.IndexOf("token=", StringComparison.Ordinal) + 6)..]);
         await second.PostFormAsync($"/Account/Register?invite={Uri.EscapeDataString(token)}", "register", new()
         {
-            ["Input.Email"] = secondEmail, ["Input.DisplayName"] = "Second", ["Input.Password"] = second.Password, ["Input.Invite"] = token,
+            ["Input.Email"] = secondEmail,
+            ["Input.DisplayName"] = "Second",
+            ["Input.Password"] = second.Password,
+            ["Input.Invite"] = token,
         });
         await second.PostFormAsync($"/invitations/accept?token={Uri.EscapeDataString(token)}", "accept-invitation", new() { ["Input.Token"] = token });
 

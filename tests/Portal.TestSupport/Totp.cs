@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Portal.IntegrationTests.Infrastructure;
+namespace Portal.TestSupport;
 
 /// <summary>RFC 6238 codes, as an authenticator app on the tester's phone would show them.</summary>
 public static class Totp
