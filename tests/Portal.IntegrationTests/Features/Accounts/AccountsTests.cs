@@ -107,6 +107,26 @@ public abstract partial class AccountsTests<TFactory>(TFactory factory) : IClass
     }
 
     [Fact]
+    public async Task Expired_reset_link_is_refused()
+    {
+        var client = await PortalClient.SignUpAsync(factory);
+        await client.PostFormAsync("/Account/ForgotPassword", "forgot-password", new() { ["Input.Email"] = client.Email });
+        var path = new Uri(await client.LatestLinkAsync("ResetPassword")).PathAndQuery;
+        var code = CodeFrom(await client.Http.GetStringAsync(path));
+
+        factory.Clock.Advance(TimeSpan.FromDays(2));
+        var late = await client.PostFormAsync(path, "reset-password", new()
+        {
+            ["Input.Email"] = client.Email,
+            ["Input.Password"] = "Too-Late-Pass-1",
+            ["Input.ConfirmPassword"] = "Too-Late-Pass-1",
+            ["Input.Code"] = code,
+        });
+        Assert.Equal(HttpStatusCode.OK, late.StatusCode);
+        Assert.Equal("/", (await PortalClient.As(factory, client.Email, client.Password).LoginAsync()).LocationPath());
+    }
+
+    [Fact]
     public async Task Repeated_wrong_passwords_lock_the_account()
     {
         var client = await PortalClient.SignUpAsync(factory);
@@ -147,7 +167,7 @@ public abstract partial class AccountsTests<TFactory>(TFactory factory) : IClass
         var setup = await admin.Http.GetStringAsync("/Account/Manage/EnableAuthenticator");
         var key = KeyPattern().Match(setup).Groups[1].Value;
         Assert.False(string.IsNullOrEmpty(key));
-        var enabled = await admin.PostFormAsync("/Account/Manage/EnableAuthenticator", "send-code", new() { ["Input.Code"] = Totp.Code(key, factory.Clock.GetUtcNow()) });
+        var enabled = await admin.PostFormAsync("/Account/Manage/EnableAuthenticator", "send-code", new() { ["Input.Code"] = Totp.Code(key, DateTimeOffset.UtcNow) });
         Assert.Equal(HttpStatusCode.OK, enabled.StatusCode);
         Assert.Contains("recovery-codes", await enabled.Content.ReadAsStringAsync());
 
