@@ -103,8 +103,15 @@ public sealed class DemoSeeder(
 
         var licence = new KycDocument
         {
-            Id = Ids.New(), TenantId = tenantId, Kind = KycDocumentKind.BusinessLicence, Type = outcome.Type.Value, StorageKey = key,
-            OriginalName = "营业执照.png", Length = outcome.Length, Sha256 = outcome.Sha256, UploadedAt = now,
+            Id = Ids.New(),
+            TenantId = tenantId,
+            Kind = KycDocumentKind.BusinessLicence,
+            Type = outcome.Type.Value,
+            StorageKey = key,
+            OriginalName = "营业执照.png",
+            Length = outcome.Length,
+            Sha256 = outcome.Sha256,
+            UploadedAt = now,
         };
         var open = await db.KycSubmissions.IgnoreTenantFilter()
             .Where(s => s.TenantId == tenantId && (s.Status == KycStatus.Draft || s.Status == KycStatus.Submitted))
@@ -120,10 +127,23 @@ public sealed class DemoSeeder(
         db.KycDocuments.Add(licence);
         db.KycSubmissions.Add(new KycSubmission
         {
-            Id = Ids.New(), TenantId = tenantId, Type = KycType.Enterprise, Status = KycStatus.Approved,
-            CompanyName = companyName, CreditCode = code, LegalRepresentative = "张三", RegisteredAddress = "北京市海淀区中关村大街1号",
-            ContactName = "张三", ContactMobile = "13800138000", ContactIsLegalRepresentative = true, LicenceDocumentId = licence.Id,
-            CreatedAt = now, UpdatedAt = now, SubmittedAt = now, DecidedAt = now, DecidedBy = "system",
+            Id = Ids.New(),
+            TenantId = tenantId,
+            Type = KycType.Enterprise,
+            Status = KycStatus.Approved,
+            CompanyName = companyName,
+            CreditCode = code,
+            LegalRepresentative = "张三",
+            RegisteredAddress = "北京市海淀区中关村大街1号",
+            ContactName = "张三",
+            ContactMobile = "13800138000",
+            ContactIsLegalRepresentative = true,
+            LicenceDocumentId = licence.Id,
+            CreatedAt = now,
+            UpdatedAt = now,
+            SubmittedAt = now,
+            DecidedAt = now,
+            DecidedBy = "system",
         });
         await db.SaveChangesAsync(cancellationToken);
     }

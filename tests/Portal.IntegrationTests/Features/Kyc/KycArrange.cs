@@ -76,7 +76,10 @@ internal static class KycArrange
         var token = Uri.UnescapeDataString(link[(link.IndexOf("token=", StringComparison.Ordinal) + 6)..]);
         await member.PostFormAsync($"/Account/Register?invite={Uri.EscapeDataString(token)}", "register", new()
         {
-            ["Input.Email"] = email, ["Input.DisplayName"] = role, ["Input.Password"] = member.Password, ["Input.Invite"] = token,
+            ["Input.Email"] = email,
+            ["Input.DisplayName"] = role,
+            ["Input.Password"] = member.Password,
+            ["Input.Invite"] = token,
         });
         var accept = await member.PostFormAsync($"/invitations/accept?token={Uri.EscapeDataString(token)}", "accept-invitation", new() { ["Input.Token"] = token });
         Assert.Equal(HttpStatusCode.Redirect, accept.StatusCode);

@@ -54,7 +54,7 @@ public abstract partial class KycTests<TFactory>(TFactory factory) : IClassFixtu
             Assert.True(result.IsSuccess, result.Error?.Message);
             Assert.Equal(DocumentType.Png, result.Value!.Type);
             await using var dbScope = factory.Scope();
-        await using var db = await CreateDbAsync(dbScope);
+            await using var db = await CreateDbAsync(dbScope);
             var document = await db.KycDocuments.IgnoreTenantFilter().SingleAsync(d => d.Id == result.Value.DocumentId);
             Assert.Matches("^[0-9a-f]{32}\\.png$", document.StorageKey);
             Assert.True(File.Exists(Path.Combine(factory.StoragePath, document.StorageKey)));
