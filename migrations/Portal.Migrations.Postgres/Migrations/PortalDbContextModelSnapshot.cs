@@ -382,6 +382,239 @@ namespace Portal.Migrations.Postgres.Migrations
                     b.ToTable("audit_entries", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Features.Kyc.KycDocument", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
+
+                    b.Property<long>("Length")
+                        .HasColumnType("bigint")
+                        .HasColumnName("length");
+
+                    b.Property<string>("OriginalName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("original_name");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("sha256");
+
+                    b.Property<string>("StorageKey")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("storage_key");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("type");
+
+                    b.Property<DateTimeOffset>("UploadedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("uploaded_at");
+
+                    b.Property<Guid?>("UploadedByUserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("uploaded_by_user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_kyc_documents");
+
+                    b.HasIndex("StorageKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_kyc_documents_storage_key");
+
+                    b.HasIndex("TenantId")
+                        .HasDatabaseName("ix_kyc_documents_tenant_id");
+
+                    b.ToTable("kyc_documents", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Kyc.KycSubmission", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("AuthorisationLetterDocumentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("authorisation_letter_document_id");
+
+                    b.Property<string>("CompanyName")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("company_name");
+
+                    b.Property<bool>("ContactIsLegalRepresentative")
+                        .HasColumnType("boolean")
+                        .HasColumnName("contact_is_legal_representative");
+
+                    b.Property<string>("ContactMobile")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("contact_mobile");
+
+                    b.Property<string>("ContactName")
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("contact_name");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreditCode")
+                        .HasMaxLength(18)
+                        .HasColumnType("character varying(18)")
+                        .HasColumnName("credit_code");
+
+                    b.Property<DateTimeOffset?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("decided_at");
+
+                    b.Property<string>("DecidedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("decided_by");
+
+                    b.Property<Guid?>("IdBackDocumentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id_back_document_id");
+
+                    b.Property<Guid?>("IdFrontDocumentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id_front_document_id");
+
+                    b.Property<string>("IdNumber")
+                        .HasMaxLength(18)
+                        .HasColumnType("character varying(18)")
+                        .HasColumnName("id_number");
+
+                    b.Property<string>("LegalRepresentative")
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("legal_representative");
+
+                    b.Property<Guid?>("LicenceDocumentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("licence_document_id");
+
+                    b.Property<string>("RealName")
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("real_name");
+
+                    b.Property<string>("RegisteredAddress")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("registered_address");
+
+                    b.Property<string>("RejectionReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("rejection_reason");
+
+                    b.Property<string>("RevocationReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("revocation_reason");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<string>("RevokedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("revoked_by");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.Property<DateTimeOffset?>("SubmittedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("submitted_at");
+
+                    b.Property<Guid?>("SubmittedByUserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("submitted_by_user_id");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("type");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .IsConcurrencyToken()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_kyc_submissions");
+
+                    b.HasIndex("AuthorisationLetterDocumentId")
+                        .HasDatabaseName("ix_kyc_submissions_authorisation_letter_document_id");
+
+                    b.HasIndex("IdBackDocumentId")
+                        .HasDatabaseName("ix_kyc_submissions_id_back_document_id");
+
+                    b.HasIndex("IdFrontDocumentId")
+                        .HasDatabaseName("ix_kyc_submissions_id_front_document_id");
+
+                    b.HasIndex("LicenceDocumentId")
+                        .HasDatabaseName("ix_kyc_submissions_licence_document_id");
+
+                    b.HasIndex("Status", "SubmittedAt")
+                        .HasDatabaseName("ix_kyc_submissions_status_submitted_at");
+
+                    b.HasIndex("TenantId", "CreatedAt")
+                        .HasDatabaseName("ix_kyc_submissions_tenant_id_created_at");
+
+                    b.HasIndex(new[] { "CreditCode" }, "ux_kyc_submissions_approved_credit_code")
+                        .IsUnique()
+                        .HasDatabaseName("ix_kyc_submissions_credit_code")
+                        .HasFilter("status = 'Approved'");
+
+                    b.HasIndex(new[] { "TenantId" }, "ux_kyc_submissions_approved_per_tenant")
+                        .IsUnique()
+                        .HasDatabaseName("ix_kyc_submissions_tenant_id")
+                        .HasFilter("status = 'Approved'");
+
+                    b.HasIndex(new[] { "TenantId" }, "ux_kyc_submissions_open_per_tenant")
+                        .IsUnique()
+                        .HasDatabaseName("ix_kyc_submissions_tenant_id1")
+                        .HasFilter("status IN ('Draft', 'Submitted')");
+
+                    b.ToTable("kyc_submissions", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Core.Features.Notifications.OutboxMessage", b =>
                 {
                     b.Property<Guid>("Id")
@@ -659,6 +892,50 @@ namespace Portal.Migrations.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_asp_net_user_tokens_asp_net_users_user_id");
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Kyc.KycDocument", b =>
+                {
+                    b.HasOne("Portal.Core.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_kyc_documents_tenants_tenant_id");
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Kyc.KycSubmission", b =>
+                {
+                    b.HasOne("Portal.Core.Features.Kyc.KycDocument", null)
+                        .WithMany()
+                        .HasForeignKey("AuthorisationLetterDocumentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_kyc_submissions_kyc_documents_authorisation_letter_document");
+
+                    b.HasOne("Portal.Core.Features.Kyc.KycDocument", null)
+                        .WithMany()
+                        .HasForeignKey("IdBackDocumentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_kyc_submissions_kyc_documents_id_back_document_id");
+
+                    b.HasOne("Portal.Core.Features.Kyc.KycDocument", null)
+                        .WithMany()
+                        .HasForeignKey("IdFrontDocumentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_kyc_submissions_kyc_documents_id_front_document_id");
+
+                    b.HasOne("Portal.Core.Features.Kyc.KycDocument", null)
+                        .WithMany()
+                        .HasForeignKey("LicenceDocumentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_kyc_submissions_kyc_documents_licence_document_id");
+
+                    b.HasOne("Portal.Core.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_kyc_submissions_tenants_tenant_id");
                 });
 
             modelBuilder.Entity("Portal.Core.Features.Tenants.Invitation", b =>

@@ -371,6 +371,239 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.ToTable("audit_entries", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Features.Kyc.KycDocument", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<long>("Length")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("length");
+
+                    b.Property<string>("OriginalName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("original_name");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sha256");
+
+                    b.Property<string>("StorageKey")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("storage_key");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type");
+
+                    b.Property<long>("UploadedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("uploaded_at");
+
+                    b.Property<Guid?>("UploadedByUserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("uploaded_by_user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_kyc_documents");
+
+                    b.HasIndex("StorageKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_kyc_documents_storage_key");
+
+                    b.HasIndex("TenantId")
+                        .HasDatabaseName("ix_kyc_documents_tenant_id");
+
+                    b.ToTable("kyc_documents", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Kyc.KycSubmission", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("AuthorisationLetterDocumentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("authorisation_letter_document_id");
+
+                    b.Property<string>("CompanyName")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("company_name");
+
+                    b.Property<bool>("ContactIsLegalRepresentative")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("contact_is_legal_representative");
+
+                    b.Property<string>("ContactMobile")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("contact_mobile");
+
+                    b.Property<string>("ContactName")
+                        .HasMaxLength(30)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("contact_name");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreditCode")
+                        .HasMaxLength(18)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("credit_code");
+
+                    b.Property<long?>("DecidedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("decided_at");
+
+                    b.Property<string>("DecidedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("decided_by");
+
+                    b.Property<Guid?>("IdBackDocumentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id_back_document_id");
+
+                    b.Property<Guid?>("IdFrontDocumentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id_front_document_id");
+
+                    b.Property<string>("IdNumber")
+                        .HasMaxLength(18)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id_number");
+
+                    b.Property<string>("LegalRepresentative")
+                        .HasMaxLength(30)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("legal_representative");
+
+                    b.Property<Guid?>("LicenceDocumentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("licence_document_id");
+
+                    b.Property<string>("RealName")
+                        .HasMaxLength(30)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("real_name");
+
+                    b.Property<string>("RegisteredAddress")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("registered_address");
+
+                    b.Property<string>("RejectionReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rejection_reason");
+
+                    b.Property<string>("RevocationReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("revocation_reason");
+
+                    b.Property<long?>("RevokedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<string>("RevokedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("revoked_by");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<long?>("SubmittedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("submitted_at");
+
+                    b.Property<Guid?>("SubmittedByUserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("submitted_by_user_id");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type");
+
+                    b.Property<long>("UpdatedAt")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_kyc_submissions");
+
+                    b.HasIndex("AuthorisationLetterDocumentId")
+                        .HasDatabaseName("ix_kyc_submissions_authorisation_letter_document_id");
+
+                    b.HasIndex("IdBackDocumentId")
+                        .HasDatabaseName("ix_kyc_submissions_id_back_document_id");
+
+                    b.HasIndex("IdFrontDocumentId")
+                        .HasDatabaseName("ix_kyc_submissions_id_front_document_id");
+
+                    b.HasIndex("LicenceDocumentId")
+                        .HasDatabaseName("ix_kyc_submissions_licence_document_id");
+
+                    b.HasIndex("Status", "SubmittedAt")
+                        .HasDatabaseName("ix_kyc_submissions_status_submitted_at");
+
+                    b.HasIndex("TenantId", "CreatedAt")
+                        .HasDatabaseName("ix_kyc_submissions_tenant_id_created_at");
+
+                    b.HasIndex(new[] { "CreditCode" }, "ux_kyc_submissions_approved_credit_code")
+                        .IsUnique()
+                        .HasDatabaseName("ix_kyc_submissions_credit_code")
+                        .HasFilter("status = 'Approved'");
+
+                    b.HasIndex(new[] { "TenantId" }, "ux_kyc_submissions_approved_per_tenant")
+                        .IsUnique()
+                        .HasDatabaseName("ix_kyc_submissions_tenant_id")
+                        .HasFilter("status = 'Approved'");
+
+                    b.HasIndex(new[] { "TenantId" }, "ux_kyc_submissions_open_per_tenant")
+                        .IsUnique()
+                        .HasDatabaseName("ix_kyc_submissions_tenant_id1")
+                        .HasFilter("status IN ('Draft', 'Submitted')");
+
+                    b.ToTable("kyc_submissions", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Core.Features.Notifications.OutboxMessage", b =>
                 {
                     b.Property<Guid>("Id")
@@ -648,6 +881,50 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_asp_net_user_tokens_asp_net_users_user_id");
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Kyc.KycDocument", b =>
+                {
+                    b.HasOne("Portal.Core.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_kyc_documents_tenants_tenant_id");
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Kyc.KycSubmission", b =>
+                {
+                    b.HasOne("Portal.Core.Features.Kyc.KycDocument", null)
+                        .WithMany()
+                        .HasForeignKey("AuthorisationLetterDocumentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_kyc_submissions_kyc_documents_authorisation_letter_document_id");
+
+                    b.HasOne("Portal.Core.Features.Kyc.KycDocument", null)
+                        .WithMany()
+                        .HasForeignKey("IdBackDocumentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_kyc_submissions_kyc_documents_id_back_document_id");
+
+                    b.HasOne("Portal.Core.Features.Kyc.KycDocument", null)
+                        .WithMany()
+                        .HasForeignKey("IdFrontDocumentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_kyc_submissions_kyc_documents_id_front_document_id");
+
+                    b.HasOne("Portal.Core.Features.Kyc.KycDocument", null)
+                        .WithMany()
+                        .HasForeignKey("LicenceDocumentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_kyc_submissions_kyc_documents_licence_document_id");
+
+                    b.HasOne("Portal.Core.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_kyc_submissions_tenants_tenant_id");
                 });
 
             modelBuilder.Entity("Portal.Core.Features.Tenants.Invitation", b =>

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Portal.Core.Features.Accounts;
 using Portal.Core.Features.Audit;
+using Portal.Core.Features.Kyc;
 using Portal.Core.Features.Notifications;
 using Portal.Core.Features.Tenants;
 
@@ -48,6 +49,10 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options, ITenantC
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+
+    public DbSet<KycSubmission> KycSubmissions => Set<KycSubmission>();
+
+    public DbSet<KycDocument> KycDocuments => Set<KycDocument>();
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 

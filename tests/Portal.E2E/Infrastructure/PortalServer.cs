@@ -61,6 +61,7 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
         builder.UseSetting("Bootstrap:AdminEmail", AdminEmail);
         builder.UseSetting("Bootstrap:AdminPassword", AdminPassword);
         builder.UseSetting("Portal:PublicBaseUrl", BaseUrl);
+        builder.UseSetting("Storage:Path", Path.Combine(Path.GetDirectoryName(_database)!, Path.GetFileNameWithoutExtension(_database) + "-files"));
     }
 
     /// <summary>A fresh browser context (its own cookies) with a page, Chinese UI by default like a new visitor.</summary>

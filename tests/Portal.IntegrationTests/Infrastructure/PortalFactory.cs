@@ -24,6 +24,9 @@ public abstract class PortalFactory : WebApplicationFactory<Program>, IAsyncLife
 
     public string ConnectionString => _connectionString;
 
+    /// <summary>This factory's own file store directory, so tests can see exactly what was stored.</summary>
+    public string StoragePath { get; } = Path.Combine(Path.GetTempPath(), "portal-files", Guid.NewGuid().ToString("N"));
+
     protected abstract Task<string> CreateDatabaseAsync();
 
     public async Task InitializeAsync()
@@ -45,6 +48,7 @@ public abstract class PortalFactory : WebApplicationFactory<Program>, IAsyncLife
         builder.UseSetting("Bootstrap:AdminPassword", AdminPassword);
         builder.UseSetting("Jobs:RunServer", "false");
         builder.UseSetting("Portal:PublicBaseUrl", "http://localhost");
+        builder.UseSetting("Storage:Path", StoragePath);
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<TimeProvider>(Clock);

@@ -2,8 +2,10 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Core.Common;
+using Portal.Core.Common.Storage;
 using Portal.Core.Data;
 using Portal.Core.Features.Accounts;
+using Portal.Core.Features.Kyc;
 using Portal.Core.Features.Tenants;
 
 namespace Portal.Core.Features.Demo;
@@ -21,14 +23,16 @@ public sealed class DemoOptions
 }
 
 /// <summary>
-/// <c>seed-demo</c>: a demo tenant with a confirmed Owner. Idempotent: running it again changes nothing
-/// except resetting the demo password to the configured one. Returns the lines to print.
+/// <c>seed-demo</c>: a demo tenant with a confirmed Owner, verified as an enterprise (a generated credit code and
+/// licence image). Idempotent: running it again changes nothing except resetting the demo password to the
+/// configured one. Returns the lines to print.
 /// </summary>
 public sealed class DemoSeeder(
     PortalDbContext db,
     UserManager<PortalUser> userManager,
     IOptions<DemoOptions> options,
     IOptions<PortalOptions> portal,
+    IFileStore store,
     TimeProvider clock)
 {
     public async Task<IReadOnlyList<string>> SeedAsync(CancellationToken cancellationToken = default)
@@ -59,7 +63,10 @@ public sealed class DemoSeeder(
                 var tracked = await db.Users.FirstAsync(u => u.Id == user.Id, cancellationToken);
                 tracked.CurrentTenantId = tenant.Id;
                 await db.SaveChangesAsync(cancellationToken);
+                membership = await db.Memberships.IgnoreTenantFilter().FirstAsync(m => m.UserId == user.Id && m.Role == TenantRole.Owner, cancellationToken);
             }
+
+            await EnsureVerifiedAsync(membership.TenantId, demo.TenantName, now, cancellationToken);
         }
 
         return
@@ -68,5 +75,76 @@ public sealed class DemoSeeder(
             $"DEMO_PASSWORD={demo.Password}",
             $"DEMO_LOGIN_URL={portal.Value.Link("Account/Login")}",
         ];
+    }
+
+    /// <summary>An Approved enterprise verification with a stored licence image, unless the tenant has one already.</summary>
+    private async Task EnsureVerifiedAsync(Guid tenantId, string companyName, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (await db.KycSubmissions.IgnoreTenantFilter().AnyAsync(s => s.TenantId == tenantId && s.Status == KycStatus.Approved, cancellationToken)) return;
+
+        // Demo data only: a well-formed code that no other tenant has had approved.
+        var random = new Random();
+        string code;
+        do
+        {
+            code = UnifiedSocialCreditCode.Generate(random);
+        }
+        while (await db.KycSubmissions.IgnoreTenantFilter().AnyAsync(s => s.CreditCode == code && s.Status == KycStatus.Approved, cancellationToken));
+
+        var png = LicenceImage.GeneratePng(companyName, code);
+        string key;
+        UploadOutcome outcome;
+        await using (var upload = await store.BeginAsync(cancellationToken))
+        {
+            outcome = await DocumentSniffer.CopyLimitedAsync(new MemoryStream(png), upload.Content, KycLimits.DocumentMaxBytes, cancellationToken);
+            if (!outcome.Succeeded) throw new InvalidOperationException(outcome.Error.Message);
+            key = await upload.CommitAsync(outcome.Type.Value.FileExtension(), cancellationToken);
+        }
+
+        var licence = new KycDocument
+        {
+            Id = Ids.New(),
+            TenantId = tenantId,
+            Kind = KycDocumentKind.BusinessLicence,
+            Type = outcome.Type.Value,
+            StorageKey = key,
+            OriginalName = "营业执照.png",
+            Length = outcome.Length,
+            Sha256 = outcome.Sha256,
+            UploadedAt = now,
+        };
+        var open = await db.KycSubmissions.IgnoreTenantFilter()
+            .Where(s => s.TenantId == tenantId && (s.Status == KycStatus.Draft || s.Status == KycStatus.Submitted))
+            .ToListAsync(cancellationToken);
+        foreach (var stale in open)
+        {
+            stale.Status = KycStatus.Rejected;
+            stale.RejectionReason = "Replaced by seed-demo.";
+            stale.DecidedAt = now;
+            stale.DecidedBy = "system";
+        }
+
+        db.KycDocuments.Add(licence);
+        db.KycSubmissions.Add(new KycSubmission
+        {
+            Id = Ids.New(),
+            TenantId = tenantId,
+            Type = KycType.Enterprise,
+            Status = KycStatus.Approved,
+            CompanyName = companyName,
+            CreditCode = code,
+            LegalRepresentative = "张三",
+            RegisteredAddress = "北京市海淀区中关村大街1号",
+            ContactName = "张三",
+            ContactMobile = "13800138000",
+            ContactIsLegalRepresentative = true,
+            LicenceDocumentId = licence.Id,
+            CreatedAt = now,
+            UpdatedAt = now,
+            SubmittedAt = now,
+            DecidedAt = now,
+            DecidedBy = "system",
+        });
+        await db.SaveChangesAsync(cancellationToken);
     }
 }

@@ -8,4 +8,10 @@ public static class KycLimits
     public const int PersonNameMinLength = 2;
     public const int PersonNameMaxLength = 30;
     public const int RegisteredAddressMaxLength = 200;
+
+    /// <summary>Largest accepted document (licence scan, ID photo, letter): 10 MB.</summary>
+    public const long DocumentMaxBytes = 10L * 1024 * 1024;
+
+    /// <summary>Longest rejection or revocation reason.</summary>
+    public const int ReasonMaxLength = 500;
 }
