@@ -3,7 +3,9 @@ using Portal.Core.Features.Accounts;
 using Portal.Core.Features.Audit;
 using Portal.Core.Features.Demo;
 using Portal.Core.Features.Notifications;
+using Portal.Core.Features.Payments;
 using Portal.Core.Features.Tenants;
+using Portal.Core.Features.Wallet;
 using Portal.Web.Endpoints;
 using Portal.Web.Hosting;
 
@@ -14,6 +16,8 @@ builder.Services.AddAccounts(builder.Configuration);
 builder.Services.AddAudit();
 builder.Services.AddNotifications(builder.Configuration);
 builder.Services.AddTenants();
+builder.Services.AddWallet();
+builder.Services.AddPayments(builder.Configuration);
 builder.Services.AddDemo(builder.Configuration);
 builder.AddPortalWeb();
 builder.AddPortalJobs();
@@ -29,6 +33,8 @@ app.MapPortalHealth();
 app.MapCulture();
 app.MapAccountEndpoints();
 app.MapMembersApi();
+app.MapPaymentsEndpoints();
+app.MapAlipaySimulator();
 app.MapPortalJobsDashboard();
 app.MapPortalPages();
 

@@ -53,6 +53,7 @@ public static class AccountsFeature
         services.AddScoped<SecurityAudit>();
         services.AddScoped<BootstrapPlatformAdmin>();
         services.AddScoped<UserAdminQueries>();
+        services.AddScoped<OperatorAccess>();
         return services;
     }
 }

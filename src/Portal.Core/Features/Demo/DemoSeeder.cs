@@ -5,6 +5,7 @@ using Portal.Core.Common;
 using Portal.Core.Data;
 using Portal.Core.Features.Accounts;
 using Portal.Core.Features.Tenants;
+using Portal.Core.Features.Wallet;
 
 namespace Portal.Core.Features.Demo;
 
@@ -18,17 +19,22 @@ public sealed class DemoOptions
     public string Password { get; set; } = "Demo-Portal-2026";
 
     public string TenantName { get; set; } = "演示科技有限公司";
+
+    /// <summary>The demo tenant's starting balance in yuan, credited once through the ledger (key <c>demo:seed</c>).</summary>
+    public long BalanceYuan { get; set; } = 1000;
 }
 
 /// <summary>
-/// <c>seed-demo</c>: a demo tenant with a confirmed Owner. Idempotent: running it again changes nothing
-/// except resetting the demo password to the configured one. Returns the lines to print.
+/// <c>seed-demo</c>: a demo tenant with a confirmed Owner and a balance (a real ledger credit under the key
+/// <c>demo:seed</c>). Idempotent: running it again changes nothing except resetting the demo password to the
+/// configured one. Returns the lines to print.
 /// </summary>
 public sealed class DemoSeeder(
     PortalDbContext db,
     UserManager<PortalUser> userManager,
     IOptions<DemoOptions> options,
     IOptions<PortalOptions> portal,
+    Ledger ledger,
     TimeProvider clock)
 {
     public async Task<IReadOnlyList<string>> SeedAsync(CancellationToken cancellationToken = default)
@@ -59,6 +65,15 @@ public sealed class DemoSeeder(
                 var tracked = await db.Users.FirstAsync(u => u.Id == user.Id, cancellationToken);
                 tracked.CurrentTenantId = tenant.Id;
                 await db.SaveChangesAsync(cancellationToken);
+                membership = await db.Memberships.IgnoreTenantFilter().FirstAsync(m => m.UserId == user.Id && m.Role == TenantRole.Owner, cancellationToken);
+            }
+
+            if (demo.BalanceYuan > 0)
+            {
+                var seeded = await ledger.PostAsync(
+                    new LedgerPosting(membership.TenantId, Money.FromYuan(demo.BalanceYuan), LedgerEntryKind.Adjustment, "demo:seed", "Demo balance", "wallet.demo_seeded"),
+                    cancellationToken: cancellationToken);
+                if (!seeded.IsSuccess) throw new InvalidOperationException(seeded.Error!.Message);
             }
         }
 
