@@ -34,6 +34,7 @@ app.MapCulture();
 app.MapAccountEndpoints();
 app.MapMembersApi();
 app.MapPaymentsEndpoints();
+app.MapWalletApi();
 app.MapAlipaySimulator();
 app.MapPortalJobsDashboard();
 app.MapPortalPages();

@@ -36,7 +36,8 @@ public sealed class TopUpSettlement(IDbContextFactory<PortalDbContext> dbFactory
         if (order is null) return Error.NotFound("Order");
         if (order.AmountMicroYuan != paidAmountMicroYuan) return AmountMismatch;
 
-        var paidAtValue = paidAt ?? clock.GetUtcNow();
+        // Alipay's times are Beijing wall-clock; stored instants are UTC.
+        var paidAtValue = (paidAt ?? clock.GetUtcNow()).ToUniversalTime();
         var posting = new LedgerPosting(order.TenantId, order.Amount, LedgerEntryKind.TopUp, $"alipay:{tradeNo}", $"Alipay {order.OrderNo}", "wallet.topped_up", order.OrderNo);
         // NOTE: the claim is a conditional UPDATE (status <> Paid) in the ledger's transaction: of N concurrent
         // deliveries one flips the order and credits, the others find 0 rows (after waiting for the winner's row

@@ -34,7 +34,8 @@ public sealed class AlipayBillReconciliationJob(
         if (!bill.IsSuccess) return bill.Error!;
         var rows = bill.Value!;
 
-        var dayStart = new DateTimeOffset(billDate.ToDateTime(TimeOnly.MinValue), AlipayTime.Offset);
+        // Instants are stored in UTC (PostgreSQL accepts nothing else); the business day is Beijing's.
+        var dayStart = new DateTimeOffset(billDate.ToDateTime(TimeOnly.MinValue), AlipayTime.Offset).ToUniversalTime();
         var dayEnd = dayStart.AddDays(1);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var billOrderNos = rows.Select(r => r.OutTradeNo).Distinct().ToList();

@@ -310,7 +310,7 @@ public sealed class AlipaySimulator(
 
     private async Task<IReadOnlyList<AlipayBillRow>> BillRowsAsync(string appId, DateOnly billDate, CancellationToken cancellationToken)
     {
-        var start = new DateTimeOffset(billDate.ToDateTime(TimeOnly.MinValue), AlipayTime.Offset);
+        var start = new DateTimeOffset(billDate.ToDateTime(TimeOnly.MinValue), AlipayTime.Offset).ToUniversalTime();
         var end = start.AddDays(1);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var paid = await db.SimulatorTrades.AsNoTracking().Where(t => t.AppId == appId && t.PaidAt >= start && t.PaidAt < end).OrderBy(t => t.PaidAt).ToListAsync(cancellationToken);
@@ -340,7 +340,7 @@ public sealed class AlipaySimulator(
         if (Text(biz, "time_expire") is { } expireText)
         {
             if (!AlipayTime.TryParse(expireText, out var parsed)) return new Error("isv.invalid-parameter", "time_expire 不合法");
-            expiresAt = parsed;
+            expiresAt = parsed.ToUniversalTime();
         }
 
         return new OrderRequest(outTradeNo!, amount, subject, product, expiresAt);
@@ -451,7 +451,7 @@ public sealed class AlipaySimulator(
         [
             new("notify_time", AlipayTime.Format(clock.GetUtcNow())),
             new("notify_type", "trade_status_sync"),
-            new("notify_id", trade.NotifyId),
+            new("notify_id", trade.NotifyId ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))),
             new("app_id", keys.AppId),
             new("auth_app_id", keys.AppId),
             new("charset", "utf-8"),
