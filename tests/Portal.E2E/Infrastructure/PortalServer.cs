@@ -2,8 +2,12 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Playwright;
+using Portal.Core.Features.Kyc;
+using Portal.IntegrationTests.Infrastructure;
 
 namespace Portal.E2E.Infrastructure;
 
@@ -30,6 +34,9 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
     public string BaseUrl => $"http://127.0.0.1:{Port}";
 
     public IBrowser Browser { get; private set; } = default!;
+
+    /// <summary>Which tenants pass real-name verification (the real gate lives on the KYC branch).</summary>
+    public TestKycGate Kyc { get; } = new();
 
     public async Task InitializeAsync()
     {
@@ -61,6 +68,11 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
         builder.UseSetting("Bootstrap:AdminEmail", AdminEmail);
         builder.UseSetting("Bootstrap:AdminPassword", AdminPassword);
         builder.UseSetting("Portal:PublicBaseUrl", BaseUrl);
+        builder.ConfigureTestServices(services =>
+        {
+            services.RemoveAll<IKycGate>();
+            services.AddSingleton<IKycGate>(Kyc);
+        });
     }
 
     /// <summary>A fresh browser context (its own cookies) with a page, Chinese UI by default like a new visitor.</summary>
