@@ -33,8 +33,16 @@ public sealed class TopUpSettlement(IDbContextFactory<PortalDbContext> dbFactory
             order = await db.TopUpOrders.IgnoreTenantFilter().AsNoTracking().FirstOrDefaultAsync(o => o.Id == orderId, cancellationToken);
         }
 
-        if (order is null) return Error.NotFound("Order");
+        return order is null ? Error.NotFound("Order") : await CreditAsync(order, tradeNo, paidAmountMicroYuan, paidAt, cancellationToken);
+    }
+
+    /// <summary>As above, for an order the caller has just read (a snapshot: its status is re-checked atomically).</summary>
+    public async Task<Result<TopUpCredit>> CreditAsync(TopUpOrder order, string tradeNo, long paidAmountMicroYuan, DateTimeOffset? paidAt, CancellationToken cancellationToken = default)
+    {
         if (order.AmountMicroYuan != paidAmountMicroYuan) return AmountMismatch;
+        // A redelivery after the credit committed: nothing to do (the conditional claim below would say the same, slower).
+        if (order.Status == TopUpStatus.Paid && order.AlipayTradeNo == tradeNo) return new TopUpCredit(order.Id, order.OrderNo, Credited: false);
+        var orderId = order.Id;
 
         // Alipay's times are Beijing wall-clock; stored instants are UTC.
         var paidAtValue = (paidAt ?? clock.GetUtcNow()).ToUniversalTime();

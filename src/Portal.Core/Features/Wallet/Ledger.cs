@@ -47,57 +47,68 @@ public sealed class Ledger(IDbContextFactory<PortalDbContext> dbFactory, ICurren
         var existing = await FindAsync(db, posting.IdempotencyKey, cancellationToken);
         if (existing is not null) return new LedgerPostResult(existing, AlreadyApplied: true);
 
-        var walletId = await EnsureWalletAsync(db, posting.TenantId, cancellationToken);
         var amount = posting.Amount.MicroYuan;
         var now = clock.GetUtcNow();
         try
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            if (claim is not null && !await claim(db, cancellationToken))
+            for (var attempt = 0; ; attempt++)
             {
-                await transaction.RollbackAsync(cancellationToken);
-                var prior = await FindAsync(db, posting.IdempotencyKey, cancellationToken);
-                return prior is null ? ClaimRejected : new LedgerPostResult(prior, AlreadyApplied: true);
-            }
+                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                if (claim is not null && !await claim(db, cancellationToken))
+                {
+                    await transaction.RollbackAsync(cancellationToken);
+                    var prior = await FindAsync(db, posting.IdempotencyKey, cancellationToken);
+                    return prior is null ? ClaimRejected : new LedgerPostResult(prior, AlreadyApplied: true);
+                }
 
-            // NOTE: the balance moves in one conditional UPDATE (no read-modify-write), so concurrent postings
-            // cannot lose each other's changes; a debit only applies while Balance + CreditLimit − Reserved stays
-            // non-negative, checked by the same statement. The UPDATE also takes the wallet row's lock (one writer
-            // on SQLite), so the balance read below is exactly this posting's result.
-            var wallets = db.Wallets.IgnoreTenantFilter().Where(w => w.Id == walletId);
-            if (amount < 0)
-                wallets = wallets.Where(w => w.BalanceMicroYuan + w.CreditLimitMicroYuan - w.ReservedMicroYuan + amount >= 0);
-            var updated = await wallets.ExecuteUpdateAsync(
-                s => s.SetProperty(w => w.BalanceMicroYuan, w => w.BalanceMicroYuan + amount).SetProperty(w => w.UpdatedAt, now),
-                cancellationToken);
-            if (updated == 0)
-            {
-                await transaction.RollbackAsync(cancellationToken);
-                return InsufficientFunds;
-            }
+                // NOTE: the balance moves in one conditional UPDATE (no read-modify-write), so concurrent postings
+                // cannot lose each other's changes; a debit only applies while Balance + CreditLimit − Reserved stays
+                // non-negative, checked by the same statement. The UPDATE also takes the wallet row's lock (one writer
+                // on SQLite), so the balance read below is exactly this posting's result.
+                var wallets = db.Wallets.IgnoreTenantFilter().Where(w => w.TenantId == posting.TenantId);
+                if (amount < 0)
+                    wallets = wallets.Where(w => w.BalanceMicroYuan + w.CreditLimitMicroYuan - w.ReservedMicroYuan + amount >= 0);
+                var updated = await wallets.ExecuteUpdateAsync(
+                    s => s.SetProperty(w => w.BalanceMicroYuan, w => w.BalanceMicroYuan + amount).SetProperty(w => w.UpdatedAt, now),
+                    cancellationToken);
+                if (updated == 0)
+                {
+                    await transaction.RollbackAsync(cancellationToken);
+                    // No row matched: the tenant has no wallet yet (always the reason for a credit), or a debit lacks
+                    // funds. Create the wallet (one of concurrent first postings wins the unique index) and post again once.
+                    if (attempt == 0 && (amount > 0 || !await db.Wallets.IgnoreTenantFilter().AnyAsync(w => w.TenantId == posting.TenantId, cancellationToken)))
+                    {
+                        await EnsureWalletAsync(db, posting.TenantId, cancellationToken);
+                        continue;
+                    }
 
-            var balanceAfter = await db.Wallets.IgnoreTenantFilter().Where(w => w.Id == walletId).Select(w => w.BalanceMicroYuan).SingleAsync(cancellationToken);
-            var entry = new LedgerEntry
-            {
-                Id = Ids.New(),
-                TenantId = posting.TenantId,
-                WalletId = walletId,
-                At = now,
-                Kind = posting.Kind,
-                AmountMicroYuan = amount,
-                BalanceAfterMicroYuan = balanceAfter,
-                IdempotencyKey = posting.IdempotencyKey,
-                ActorUserId = currentUser.UserId,
-                Actor = currentUser.UserId is null ? "system" : currentUser.Name,
-                Memo = posting.Memo.Length > 500 ? posting.Memo[..500] : posting.Memo,
-                Reference = posting.Reference,
-            };
-            db.LedgerEntries.Add(entry);
-            audit.Add(db, posting.AuditAction, nameof(LedgerEntry), entry.Id,
-                $"{posting.Kind} {posting.Amount.ToDisplay()} → {entry.BalanceAfter.ToDisplay()} [{posting.IdempotencyKey}] {posting.Memo}", posting.TenantId);
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            return new LedgerPostResult(entry, AlreadyApplied: false);
+                    return InsufficientFunds;
+                }
+
+                var wallet = await db.Wallets.IgnoreTenantFilter().Where(w => w.TenantId == posting.TenantId)
+                    .Select(w => new { w.Id, w.BalanceMicroYuan }).SingleAsync(cancellationToken);
+                var entry = new LedgerEntry
+                {
+                    Id = Ids.New(),
+                    TenantId = posting.TenantId,
+                    WalletId = wallet.Id,
+                    At = now,
+                    Kind = posting.Kind,
+                    AmountMicroYuan = amount,
+                    BalanceAfterMicroYuan = wallet.BalanceMicroYuan,
+                    IdempotencyKey = posting.IdempotencyKey,
+                    ActorUserId = currentUser.UserId,
+                    Actor = currentUser.UserId is null ? "system" : currentUser.Name,
+                    Memo = posting.Memo.Length > 500 ? posting.Memo[..500] : posting.Memo,
+                    Reference = posting.Reference,
+                };
+                db.LedgerEntries.Add(entry);
+                audit.Add(db, posting.AuditAction, nameof(LedgerEntry), entry.Id,
+                    $"{posting.Kind} {posting.Amount.ToDisplay()} → {entry.BalanceAfter.ToDisplay()} [{posting.IdempotencyKey}] {posting.Memo}", posting.TenantId);
+                await db.SaveChangesAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+                return new LedgerPostResult(entry, AlreadyApplied: false);
+            }
         }
         catch (DbUpdateException)
         {

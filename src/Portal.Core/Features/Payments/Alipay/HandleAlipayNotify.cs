@@ -90,7 +90,7 @@ public static class HandleAlipayNotify
                     : new Reply(AlipayNotifyOutcome.Ignored, $"{notification.Status.ToWireName()}: not paid yet");
             }
 
-            var credit = await settlement.CreditAsync(order.Id, notification.TradeNo, notification.TotalAmountMicroYuan, notification.PaidAt, cancellationToken);
+            var credit = await settlement.CreditAsync(order, notification.TradeNo, notification.TotalAmountMicroYuan, notification.PaidAt, cancellationToken);
             if (!credit.IsSuccess) return new Reply(AlipayNotifyOutcome.Rejected, credit.Error!.Message);
             return credit.Value!.Credited
                 ? new Reply(AlipayNotifyOutcome.Credited, $"credited {order.Amount.ToDisplay()}")
