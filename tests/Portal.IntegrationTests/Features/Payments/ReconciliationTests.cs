@@ -44,8 +44,16 @@ public abstract class ReconciliationTests<TFactory>(TFactory factory) : IClassFi
             var paidAt = new DateTimeOffset(billDate.ToDateTime(new TimeOnly(15, 0)), TimeSpan.FromHours(8)).ToUniversalTime();
             db.SimulatorTrades.Add(new SimulatorTrade
             {
-                Id = Ids.New(), AppId = appId, OutTradeNo = "TU_FOREIGN_ORDER", TradeNo = "2026000022001400000000000001", ProductCode = AlipaySimulator.PrecreateProduct,
-                Subject = "unknown", TotalAmountMicroYuan = Money.FromYuan(9).MicroYuan, Status = SimulatorTradeStatus.TradeSuccess, CreatedAt = paidAt, PaidAt = paidAt,
+                Id = Ids.New(),
+                AppId = appId,
+                OutTradeNo = "TU_FOREIGN_ORDER",
+                TradeNo = "2026000022001400000000000001",
+                ProductCode = AlipaySimulator.PrecreateProduct,
+                Subject = "unknown",
+                TotalAmountMicroYuan = Money.FromYuan(9).MicroYuan,
+                Status = SimulatorTradeStatus.TradeSuccess,
+                CreatedAt = paidAt,
+                PaidAt = paidAt,
             });
             await db.SaveChangesAsync();
             await db.SimulatorTrades.Where(t => t.OutTradeNo == second.OrderNo).ExecuteUpdateAsync(s => s.SetProperty(t => t.TotalAmountMicroYuan, Money.FromYuan(25).MicroYuan));
