@@ -17,7 +17,7 @@ public static class PostAdjustment
     /// <param name="TenantId">Whose wallet.</param>
     /// <param name="Amount">Positive credits, negative debits.</param>
     /// <param name="Memo">Why; shown to the tenant in the wallet history.</param>
-    /// <param name="RequestId">Chosen once per form, so a double submit or a retry posts once.</param>
+    /// <param name="RequestId">Chosen once per form, so a repeated submit or a retry posts once.</param>
     public sealed record Command(Guid TenantId, Money Amount, string Memo, Guid RequestId);
 
     public sealed class Validator : AbstractValidator<Command>

@@ -124,7 +124,7 @@ public sealed class AlipaySimulator(
         if (trade is null) return TradeNotExist;
         if (await CloseIfExpiredAsync(db, trade, cancellationToken)) return new Error("ACQ.TRADE_HAS_CLOSE", "交易已超时关闭");
         var now = clock.GetUtcNow();
-        // NOTE: conditional on WAIT_BUYER_PAY, so a double click pays (and notifies) once.
+        // NOTE: conditional on WAIT_BUYER_PAY, so a repeated click pays (and notifies) once.
         var paid = await db.SimulatorTrades.Where(t => t.Id == tradeId && t.Status == SimulatorTradeStatus.WaitBuyerPay)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(t => t.Status, SimulatorTradeStatus.TradeSuccess)
