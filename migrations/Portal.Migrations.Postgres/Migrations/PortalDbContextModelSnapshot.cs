@@ -691,6 +691,490 @@ namespace Portal.Migrations.Postgres.Migrations
                     b.ToTable("outbox_messages", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Features.Payments.Alipay.AlipayNotifyLog", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Detail")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("detail");
+
+                    b.Property<string>("NotifyId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("notify_id");
+
+                    b.Property<string>("OutTradeNo")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("out_trade_no");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("outcome");
+
+                    b.Property<string>("RawBody")
+                        .IsRequired()
+                        .HasMaxLength(16000)
+                        .HasColumnType("character varying(16000)")
+                        .HasColumnName("raw_body");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("RemoteIp")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("remote_ip");
+
+                    b.Property<Guid?>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("TotalAmount")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("total_amount");
+
+                    b.Property<string>("TradeNo")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("trade_no");
+
+                    b.Property<string>("TradeStatus")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("trade_status");
+
+                    b.HasKey("Id")
+                        .HasName("pk_alipay_notify_logs");
+
+                    b.HasIndex("OutTradeNo")
+                        .HasDatabaseName("ix_alipay_notify_logs_out_trade_no");
+
+                    b.HasIndex("ReceivedAt")
+                        .HasDatabaseName("ix_alipay_notify_logs_received_at");
+
+                    b.ToTable("alipay_notify_logs", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Payments.Alipay.Simulator.SimulatorKeySet", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AlipayPrivateKey")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("alipay_private_key");
+
+                    b.Property<string>("AlipayPublicKey")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("alipay_public_key");
+
+                    b.Property<string>("AppId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("app_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("MerchantPrivateKey")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("merchant_private_key");
+
+                    b.Property<string>("MerchantPublicKey")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("merchant_public_key");
+
+                    b.Property<string>("SellerId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("seller_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_simulator_alipay_keys");
+
+                    b.ToTable("simulator_alipay_keys", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Payments.Alipay.Simulator.SimulatorRefund", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AmountMicroYuan")
+                        .HasColumnType("bigint")
+                        .HasColumnName("amount_micro_yuan");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("OutRequestNo")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("out_request_no");
+
+                    b.Property<Guid>("TradeId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("trade_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_simulator_alipay_refunds");
+
+                    b.HasIndex("At")
+                        .HasDatabaseName("ix_simulator_alipay_refunds_at");
+
+                    b.HasIndex("TradeId", "OutRequestNo")
+                        .IsUnique()
+                        .HasDatabaseName("ix_simulator_alipay_refunds_trade_id_out_request_no");
+
+                    b.ToTable("simulator_alipay_refunds", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Payments.Alipay.Simulator.SimulatorTrade", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AppId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("app_id");
+
+                    b.Property<string>("BuyerId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("buyer_id");
+
+                    b.Property<string>("BuyerLogonId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("buyer_logon_id");
+
+                    b.Property<DateTimeOffset?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("closed_at");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("LastNotifyReply")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("last_notify_reply");
+
+                    b.Property<DateTimeOffset?>("NextNotifyAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_notify_at");
+
+                    b.Property<DateTimeOffset?>("NotifiedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("notified_at");
+
+                    b.Property<int>("NotifyAttempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("notify_attempts");
+
+                    b.Property<string>("NotifyId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("notify_id");
+
+                    b.Property<string>("NotifyUrl")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("notify_url");
+
+                    b.Property<string>("OutTradeNo")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("out_trade_no");
+
+                    b.Property<DateTimeOffset?>("PaidAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("paid_at");
+
+                    b.Property<string>("ProductCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("product_code");
+
+                    b.Property<string>("QrToken")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("qr_token");
+
+                    b.Property<long>("RefundedMicroYuan")
+                        .HasColumnType("bigint")
+                        .HasColumnName("refunded_micro_yuan");
+
+                    b.Property<string>("ReturnUrl")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("return_url");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("subject");
+
+                    b.Property<long>("TotalAmountMicroYuan")
+                        .HasColumnType("bigint")
+                        .HasColumnName("total_amount_micro_yuan");
+
+                    b.Property<string>("TradeNo")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("trade_no");
+
+                    b.HasKey("Id")
+                        .HasName("pk_simulator_alipay_trades");
+
+                    b.HasIndex("NextNotifyAt")
+                        .HasDatabaseName("ix_simulator_alipay_trades_next_notify_at");
+
+                    b.HasIndex("PaidAt")
+                        .HasDatabaseName("ix_simulator_alipay_trades_paid_at");
+
+                    b.HasIndex("QrToken")
+                        .IsUnique()
+                        .HasDatabaseName("ix_simulator_alipay_trades_qr_token");
+
+                    b.HasIndex("TradeNo")
+                        .IsUnique()
+                        .HasDatabaseName("ix_simulator_alipay_trades_trade_no");
+
+                    b.HasIndex("AppId", "OutTradeNo")
+                        .IsUnique()
+                        .HasDatabaseName("ix_simulator_alipay_trades_app_id_out_trade_no");
+
+                    b.ToTable("simulator_alipay_trades", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Payments.ReconciliationException", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<long?>("BillAmountMicroYuan")
+                        .HasColumnType("bigint")
+                        .HasColumnName("bill_amount_micro_yuan");
+
+                    b.Property<DateOnly>("BillDate")
+                        .HasColumnType("date")
+                        .HasColumnName("bill_date");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Detail")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("detail");
+
+                    b.Property<string>("Issue")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("issue");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("key");
+
+                    b.Property<long?>("LocalAmountMicroYuan")
+                        .HasColumnType("bigint")
+                        .HasColumnName("local_amount_micro_yuan");
+
+                    b.Property<string>("OutTradeNo")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("out_trade_no");
+
+                    b.Property<string>("ResolutionNote")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("resolution_note");
+
+                    b.Property<DateTimeOffset?>("ResolvedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("resolved_at");
+
+                    b.Property<string>("ResolvedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("resolved_by");
+
+                    b.Property<Guid?>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("TradeNo")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("trade_no");
+
+                    b.HasKey("Id")
+                        .HasName("pk_reconciliation_exceptions");
+
+                    b.HasIndex("Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_reconciliation_exceptions_key");
+
+                    b.HasIndex("ResolvedAt", "BillDate")
+                        .HasDatabaseName("ix_reconciliation_exceptions_resolved_at_bill_date");
+
+                    b.ToTable("reconciliation_exceptions", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Payments.TopUpOrder", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AlipayTradeNo")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("alipay_trade_no");
+
+                    b.Property<long>("AmountMicroYuan")
+                        .HasColumnType("bigint")
+                        .HasColumnName("amount_micro_yuan");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("channel");
+
+                    b.Property<DateTimeOffset?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("closed_at");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid?>("CreatedByUserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("created_by_user_id");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<DateTimeOffset?>("LastQueriedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_queried_at");
+
+                    b.Property<string>("OrderNo")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("order_no");
+
+                    b.Property<DateTimeOffset?>("PaidAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("paid_at");
+
+                    b.Property<string>("QrCode")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)")
+                        .HasColumnName("qr_code");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("subject");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_top_up_orders");
+
+                    b.HasIndex("AlipayTradeNo")
+                        .HasDatabaseName("ix_top_up_orders_alipay_trade_no");
+
+                    b.HasIndex("OrderNo")
+                        .IsUnique()
+                        .HasDatabaseName("ix_top_up_orders_order_no");
+
+                    b.HasIndex("Status", "CreatedAt")
+                        .HasDatabaseName("ix_top_up_orders_status_created_at");
+
+                    b.HasIndex("Status", "PaidAt")
+                        .HasDatabaseName("ix_top_up_orders_status_paid_at");
+
+                    b.HasIndex("TenantId", "CreatedAt")
+                        .HasDatabaseName("ix_top_up_orders_tenant_id_created_at");
+
+                    b.ToTable("top_up_orders", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_top_up_orders_amount_positive", "amount_micro_yuan > 0");
+                        });
+                });
+
             modelBuilder.Entity("Portal.Core.Features.Tenants.Invitation", b =>
                 {
                     b.Property<Guid>("Id")
@@ -837,6 +1321,193 @@ namespace Portal.Migrations.Postgres.Migrations
                     b.ToTable("tenants", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Features.Wallet.LedgerEntry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("actor");
+
+                    b.Property<Guid?>("ActorUserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("actor_user_id");
+
+                    b.Property<long>("AmountMicroYuan")
+                        .HasColumnType("bigint")
+                        .HasColumnName("amount_micro_yuan");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<long>("BalanceAfterMicroYuan")
+                        .HasColumnType("bigint")
+                        .HasColumnName("balance_after_micro_yuan");
+
+                    b.Property<string>("IdempotencyKey")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("idempotency_key");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Memo")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("memo");
+
+                    b.Property<string>("Reference")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("reference");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<Guid>("WalletId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("wallet_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_ledger_entries");
+
+                    b.HasIndex("IdempotencyKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_ledger_entries_idempotency_key");
+
+                    b.HasIndex("WalletId")
+                        .HasDatabaseName("ix_ledger_entries_wallet_id");
+
+                    b.HasIndex("TenantId", "At")
+                        .HasDatabaseName("ix_ledger_entries_tenant_id_at");
+
+                    b.ToTable("ledger_entries", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_ledger_entries_amount_non_zero", "amount_micro_yuan <> 0");
+                        });
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Wallet.Wallet", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<long>("BalanceMicroYuan")
+                        .HasColumnType("bigint")
+                        .HasColumnName("balance_micro_yuan");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("CreditLimitMicroYuan")
+                        .HasColumnType("bigint")
+                        .HasColumnName("credit_limit_micro_yuan");
+
+                    b.Property<DateTimeOffset?>("PlanCreditExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("plan_credit_expires_at");
+
+                    b.Property<long>("PlanCreditMicroYuan")
+                        .HasColumnType("bigint")
+                        .HasColumnName("plan_credit_micro_yuan");
+
+                    b.Property<long>("ReservedMicroYuan")
+                        .HasColumnType("bigint")
+                        .HasColumnName("reserved_micro_yuan");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_wallets");
+
+                    b.HasIndex("TenantId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_wallets_tenant_id");
+
+                    b.ToTable("wallets", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_wallets_balance_within_credit", "balance_micro_yuan + credit_limit_micro_yuan >= 0");
+
+                            t.HasCheckConstraint("ck_wallets_credit_limit_non_negative", "credit_limit_micro_yuan >= 0");
+
+                            t.HasCheckConstraint("ck_wallets_plan_credit_non_negative", "plan_credit_micro_yuan >= 0");
+
+                            t.HasCheckConstraint("ck_wallets_reserved_non_negative", "reserved_micro_yuan >= 0");
+                        });
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Wallet.WalletInvariantAlert", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset?>("AcknowledgedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("acknowledged_at");
+
+                    b.Property<string>("AcknowledgedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("acknowledged_by");
+
+                    b.Property<long>("BalanceMicroYuan")
+                        .HasColumnType("bigint")
+                        .HasColumnName("balance_micro_yuan");
+
+                    b.Property<DateTimeOffset>("DetectedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("detected_at");
+
+                    b.Property<long>("ExpectedMicroYuan")
+                        .HasColumnType("bigint")
+                        .HasColumnName("expected_micro_yuan");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("note");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<Guid>("WalletId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("wallet_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_wallet_invariant_alerts");
+
+                    b.HasIndex("WalletId", "AcknowledgedAt")
+                        .HasDatabaseName("ix_wallet_invariant_alerts_wallet_id_acknowledged_at");
+
+                    b.ToTable("wallet_invariant_alerts", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>
                 {
                     b.HasOne("Portal.Core.Features.Accounts.PortalRole", null)
@@ -938,6 +1609,26 @@ namespace Portal.Migrations.Postgres.Migrations
                         .HasConstraintName("fk_kyc_submissions_tenants_tenant_id");
                 });
 
+            modelBuilder.Entity("Portal.Core.Features.Payments.Alipay.Simulator.SimulatorRefund", b =>
+                {
+                    b.HasOne("Portal.Core.Features.Payments.Alipay.Simulator.SimulatorTrade", null)
+                        .WithMany()
+                        .HasForeignKey("TradeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_simulator_alipay_refunds_simulator_trades_trade_id");
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Payments.TopUpOrder", b =>
+                {
+                    b.HasOne("Portal.Core.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_top_up_orders_tenants_tenant_id");
+                });
+
             modelBuilder.Entity("Portal.Core.Features.Tenants.Invitation", b =>
                 {
                     b.HasOne("Portal.Core.Features.Tenants.Tenant", "Tenant")
@@ -969,6 +1660,43 @@ namespace Portal.Migrations.Postgres.Migrations
                     b.Navigation("Tenant");
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Wallet.LedgerEntry", b =>
+                {
+                    b.HasOne("Portal.Core.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_ledger_entries_tenants_tenant_id");
+
+                    b.HasOne("Portal.Core.Features.Wallet.Wallet", null)
+                        .WithMany()
+                        .HasForeignKey("WalletId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_ledger_entries_wallets_wallet_id");
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Wallet.Wallet", b =>
+                {
+                    b.HasOne("Portal.Core.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_wallets_tenants_tenant_id");
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Wallet.WalletInvariantAlert", b =>
+                {
+                    b.HasOne("Portal.Core.Features.Wallet.Wallet", null)
+                        .WithMany()
+                        .HasForeignKey("WalletId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_wallet_invariant_alerts_wallets_wallet_id");
                 });
 #pragma warning restore 612, 618
         }

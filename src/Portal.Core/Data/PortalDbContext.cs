@@ -7,7 +7,11 @@ using Portal.Core.Features.Accounts;
 using Portal.Core.Features.Audit;
 using Portal.Core.Features.Kyc;
 using Portal.Core.Features.Notifications;
+using Portal.Core.Features.Payments;
+using Portal.Core.Features.Payments.Alipay;
+using Portal.Core.Features.Payments.Alipay.Simulator;
 using Portal.Core.Features.Tenants;
+using Portal.Core.Features.Wallet;
 
 namespace Portal.Core.Data;
 
@@ -55,6 +59,24 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options, ITenantC
     public DbSet<KycDocument> KycDocuments => Set<KycDocument>();
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    public DbSet<Wallet> Wallets => Set<Wallet>();
+
+    public DbSet<LedgerEntry> LedgerEntries => Set<LedgerEntry>();
+
+    public DbSet<WalletInvariantAlert> WalletInvariantAlerts => Set<WalletInvariantAlert>();
+
+    public DbSet<TopUpOrder> TopUpOrders => Set<TopUpOrder>();
+
+    public DbSet<AlipayNotifyLog> AlipayNotifyLogs => Set<AlipayNotifyLog>();
+
+    public DbSet<ReconciliationException> ReconciliationExceptions => Set<ReconciliationException>();
+
+    public DbSet<SimulatorTrade> SimulatorTrades => Set<SimulatorTrade>();
+
+    public DbSet<SimulatorRefund> SimulatorRefunds => Set<SimulatorRefund>();
+
+    public DbSet<SimulatorKeySet> SimulatorKeySets => Set<SimulatorKeySet>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

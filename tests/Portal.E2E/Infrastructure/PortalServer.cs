@@ -2,8 +2,12 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Playwright;
+using Portal.Core.Features.Kyc;
+using Portal.IntegrationTests.Infrastructure;
 
 namespace Portal.E2E.Infrastructure;
 
@@ -30,6 +34,8 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
     public string BaseUrl => $"http://127.0.0.1:{Port}";
 
     public IBrowser Browser { get; private set; } = default!;
+
+    /// <summary>Which tenants pass real-name verification (the real gate lives on the KYC branch).</summary>
 
     public async Task InitializeAsync()
     {

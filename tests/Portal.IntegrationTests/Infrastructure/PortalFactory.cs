@@ -2,8 +2,12 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 using Portal.Core.Data;
+using Portal.Core.Features.Kyc;
+using Portal.Core.Features.Payments.Alipay;
+using Portal.Core.Features.Payments.Alipay.Simulator;
 
 namespace Portal.IntegrationTests.Infrastructure;
 
@@ -19,6 +23,8 @@ public abstract class PortalFactory : WebApplicationFactory<Program>, IAsyncLife
     private string _connectionString = "";
 
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+
+    /// <summary>Which tenants pass real-name verification in this factory (the real gate lives on the KYC branch).</summary>
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -49,13 +55,24 @@ public abstract class PortalFactory : WebApplicationFactory<Program>, IAsyncLife
         builder.UseSetting("Jobs:RunServer", "false");
         builder.UseSetting("Portal:PublicBaseUrl", "http://localhost");
         builder.UseSetting("Storage:Path", StoragePath);
+        // The simulator's notifications are delivered by the tests themselves (AlipaySimulatorNotifier.DeliverDueAsync).
+        builder.UseSetting("Alipay:Simulator:RunNotifier", "false");
+        Configure(builder);
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<TimeProvider>(Clock);
+            // The Alipay client and the simulator's notifier reach the app (gateway, notify_url) in memory.
+            services.AddHttpClient(AlipayFeature.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
+            services.AddHttpClient(AlipaySimulatorNotifier.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
         });
     }
 
     public AsyncServiceScope Scope() => Services.CreateAsyncScope();
+
+    /// <summary>Extra settings of a derived factory.</summary>
+    protected virtual void Configure(IWebHostBuilder builder)
+    {
+    }
 }
 
 public sealed class PostgresPortalFactory : PortalFactory

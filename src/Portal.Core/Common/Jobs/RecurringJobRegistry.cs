@@ -1,6 +1,9 @@
 using Hangfire;
 using Portal.Core.Common;
 using Portal.Core.Features.Notifications;
+using Portal.Core.Features.Payments;
+using Portal.Core.Features.Payments.Alipay;
+using Portal.Core.Features.Wallet;
 
 namespace Portal.Core.Common.Jobs;
 
@@ -14,5 +17,8 @@ public static class RecurringJobRegistry
     {
         var options = new RecurringJobOptions { TimeZone = ChinaTime.Zone };
         jobs.AddOrUpdate<SendOutboxJob>("outbox-send", j => j.RunAsync(CancellationToken.None), Cron.Minutely(), options);
+        jobs.AddOrUpdate<PendingTopUpsJob>("payments-pending-top-ups", j => j.RunAsync(CancellationToken.None), Cron.Minutely(), options);
+        jobs.AddOrUpdate<AlipayBillReconciliationJob>("payments-alipay-bill", j => j.RunAsync(CancellationToken.None), Cron.Daily(10), options);
+        jobs.AddOrUpdate<LedgerInvariantJob>("wallet-ledger-invariant", j => j.RunAsync(CancellationToken.None), Cron.Daily(3), options);
     }
 }

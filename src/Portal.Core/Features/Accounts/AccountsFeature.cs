@@ -54,6 +54,7 @@ public static class AccountsFeature
         services.AddScoped<SecurityAudit>();
         services.AddScoped<BootstrapPlatformAdmin>();
         services.AddScoped<UserAdminQueries>();
+        services.AddScoped<OperatorAccess>();
         return services;
     }
 }

@@ -7,6 +7,7 @@ using Portal.Core.Data;
 using Portal.Core.Features.Accounts;
 using Portal.Core.Features.Kyc;
 using Portal.Core.Features.Tenants;
+using Portal.Core.Features.Wallet;
 
 namespace Portal.Core.Features.Demo;
 
@@ -20,11 +21,15 @@ public sealed class DemoOptions
     public string Password { get; set; } = "Demo-Portal-2026";
 
     public string TenantName { get; set; } = "演示科技有限公司";
+
+    /// <summary>The demo tenant's starting balance in yuan, credited once through the ledger (key <c>demo:seed</c>).</summary>
+    public long BalanceYuan { get; set; } = 1000;
 }
 
 /// <summary>
 /// <c>seed-demo</c>: a demo tenant with a confirmed Owner, verified as an enterprise (a generated credit code and
-/// licence image). Idempotent: running it again changes nothing except resetting the demo password to the
+/// licence image), with a balance (a real ledger credit under the key <c>demo:seed</c>). Idempotent: running it
+/// again changes nothing except resetting the demo password to the
 /// configured one. Returns the lines to print.
 /// </summary>
 public sealed class DemoSeeder(
@@ -33,6 +38,7 @@ public sealed class DemoSeeder(
     IOptions<DemoOptions> options,
     IOptions<PortalOptions> portal,
     IFileStore store,
+    Ledger ledger,
     TimeProvider clock)
 {
     public async Task<IReadOnlyList<string>> SeedAsync(CancellationToken cancellationToken = default)
@@ -67,6 +73,13 @@ public sealed class DemoSeeder(
             }
 
             await EnsureVerifiedAsync(membership.TenantId, demo.TenantName, now, cancellationToken);
+            if (demo.BalanceYuan > 0)
+            {
+                var seeded = await ledger.PostAsync(
+                    new LedgerPosting(membership.TenantId, Money.FromYuan(demo.BalanceYuan), LedgerEntryKind.Adjustment, "demo:seed", "Demo balance", "wallet.demo_seeded"),
+                    cancellationToken: cancellationToken);
+                if (!seeded.IsSuccess) throw new InvalidOperationException(seeded.Error!.Message);
+            }
         }
 
         return

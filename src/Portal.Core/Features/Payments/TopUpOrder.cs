@@ -1,0 +1,64 @@
+using Portal.Core.Common;
+using Portal.Core.Data;
+
+namespace Portal.Core.Features.Payments;
+
+public enum TopUpStatus
+{
+    Pending,
+    Paid,
+    Expired,
+    Cancelled,
+}
+
+public enum PaymentChannel
+{
+    /// <summary>Alipay PC cashier (alipay.trade.page.pay): the browser is sent to the gateway.</summary>
+    AlipayPage,
+
+    /// <summary>Alipay QR code (alipay.trade.precreate): the buyer scans with the Alipay app.</summary>
+    AlipayQr,
+}
+
+/// <summary>
+/// A tenant's request to add money to its wallet: Pending → Paid | Expired | Cancelled. Only a verified payment
+/// (notify or query) makes it Paid, and only <see cref="TopUpSettlement"/> does, together with the ledger credit.
+/// </summary>
+public sealed class TopUpOrder : ITenantOwned
+{
+    public Guid Id { get; set; }
+
+    public Guid TenantId { get; set; }
+
+    /// <summary>out_trade_no: unique, ≤ 64 chars of [A-Za-z0-9_]; see <see cref="OrderNumbers"/>.</summary>
+    public string OrderNo { get; set; } = "";
+
+    public long AmountMicroYuan { get; set; }
+
+    public PaymentChannel Channel { get; set; }
+
+    public TopUpStatus Status { get; set; }
+
+    public string Subject { get; set; } = "";
+
+    public Guid? CreatedByUserId { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>After this the order cannot be paid: sent to Alipay as time_expire, then closed by the query job.</summary>
+    public DateTimeOffset ExpiresAt { get; set; }
+
+    /// <summary>When Alipay says the buyer paid (gmt_payment / send_pay_date), else when the portal learnt it.</summary>
+    public DateTimeOffset? PaidAt { get; set; }
+
+    public DateTimeOffset? ClosedAt { get; set; }
+
+    public string? AlipayTradeNo { get; set; }
+
+    /// <summary>The precreate QR content (AlipayQr only).</summary>
+    public string? QrCode { get; set; }
+
+    public DateTimeOffset? LastQueriedAt { get; set; }
+
+    public Money Amount => new(AmountMicroYuan);
+}

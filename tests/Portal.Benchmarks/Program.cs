@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Portal.Core.Common;
+using Portal.Core.Data;
+using Portal.Core.Features.Accounts;
+using Portal.Core.Features.Kyc;
+using Portal.Core.Features.Payments;
+using Portal.Core.Features.Payments.Alipay;
+using Portal.Core.Features.Payments.Alipay.Simulator;
+using Portal.Core.Features.Tenants;
+using Portal.Core.Features.Wallet;
+using Portal.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// Notify handling on PostgreSQL: N distinct paid orders, every notification delivered D times at once, through the
+/// real endpoint (in-memory HTTP), signature verification, order claim, ledger credit and log write.
+///   dotnet run -c Release --project tests/Portal.Benchmarks -- [--orders 1000] [--deliveries 10] [--in-flight 32] [--tenants 10]
+/// </summary>
+internal static class NotifyBenchmark
+{
+    public static async Task<int> Main()
+    {
+        var orders = Option("--orders", 1000);
+        var deliveries = Option("--deliveries", 10);
+        var inFlight = Option("--in-flight", 32);
+        var tenantCount = Option("--tenants", 10);
+
+        Console.WriteLine($"Starting PostgreSQL ({orders} orders × {deliveries} deliveries, {inFlight} orders in flight, {tenantCount} tenants)...");
+        var connectionString = await (await PostgresServer.GetAsync()).CreateDatabaseAsync("portal_bench");
+        await using var app = new BenchmarkApp(connectionString);
+        _ = app.Server;
+
+        // Arrange through the app's own use cases: tenants, verification, Alipay page-pay orders (no gateway call needed).
+        var tenants = new List<(Guid TenantId, Guid UserId, string Email)>();
+        for (var t = 0; t < tenantCount; t++)
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            var email = $"bench{t}-{Guid.NewGuid():N}"[..20] + "@bench.test";
+            var registered = await scope.ServiceProvider.GetRequiredService<RegisterAccount.Handler>()
+                .HandleAsync(new RegisterAccount.Command(email, "Bench-Pass-2026", "Bench", $"压测租户{t}", TenantKind.Company));
+            if (!registered.IsSuccess) throw new InvalidOperationException(registered.Error!.Message);
+            await KycApproval.ApproveAsync(app.Services, email, "bench-admin@bench.test", $"压测租户{t}");
+            tenants.Add((registered.Value.TenantId!.Value, registered.Value.UserId, email));
+        }
+
+        var created = new List<(string OrderNo, long Amount)>();
+        for (var i = 0; i < orders; i++)
+        {
+            var (tenantId, userId, email) = tenants[i % tenants.Count];
+            await using var scope = app.Services.CreateAsyncScope();
+            scope.ServiceProvider.GetRequiredService<CurrentUser>().Use(CurrentUser.For(userId, email, tenantId));
+            var amount = Money.FromYuan(100 + (i % 50));
+            var started = await scope.ServiceProvider.GetRequiredService<CreateTopUp.Handler>().HandleAsync(new CreateTopUp.Command(amount, PaymentChannel.AlipayPage));
+            if (!started.IsSuccess) throw new InvalidOperationException(started.Error!.Message);
+            created.Add((started.Value!.OrderNo, amount.MicroYuan));
+        }
+
+        // What Alipay would post: one signed trade_status_sync per order, with the simulator's Alipay key.
+        var keys = app.Services.GetRequiredService<SimulatorKeyStore>().Get();
+        using var alipayKey = AlipayKeys.LoadPrivateKey(keys.AlipayPrivateKey);
+        var bodies = created.Select((o, i) =>
+        {
+            var fields = AlipayNotifyBuilder.BuildSignedFields(
+            [
+                new("notify_time", AlipayTime.Format(DateTimeOffset.UtcNow)), new("notify_type", "trade_status_sync"), new("notify_id", Guid.NewGuid().ToString("N")),
+                new("app_id", keys.AppId), new("charset", "utf-8"), new("version", "1.0"), new("trade_no", $"20260101220014{i:D14}"),
+                new("out_trade_no", o.OrderNo), new("seller_id", keys.SellerId), new("trade_status", "TRADE_SUCCESS"),
+                new("total_amount", AlipayAmount.Format(o.Amount)), new("gmt_payment", AlipayTime.Format(DateTimeOffset.UtcNow)),
+            ], alipayKey);
+            return string.Join('&', fields.Select(f => Uri.EscapeDataString(f.Key) + "=" + Uri.EscapeDataString(f.Value)));
+        }).ToList();
+
+        var http = app.CreateClient();
+        var latencies = new List<double>(orders * deliveries);
+        var failures = 0;
+        var gate = new SemaphoreSlim(inFlight);
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(bodies.Select(async body =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                // Every copy of this notification at the same moment, as Alipay's retries racing each other would.
+                var replies = await Task.WhenAll(Enumerable.Range(0, deliveries).Select(async _ =>
+                {
+                    var started = Stopwatch.GetTimestamp();
+                    using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/x-www-form-urlencoded");
+                    using var response = await http.PostAsync("/payments/alipay/notify", content);
+                    var text = await response.Content.ReadAsStringAsync();
+                    return (Ms: Stopwatch.GetElapsedTime(started).TotalMilliseconds, Ok: text == "success");
+                }));
+                lock (latencies)
+                {
+                    latencies.AddRange(replies.Select(r => r.Ms));
+                    failures += replies.Count(r => !r.Ok);
+                }
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+        clock.Stop();
+
+        await using var db = await app.Services.CreateAsyncScope().ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        var credits = await db.LedgerEntries.IgnoreTenantFilter().CountAsync(e => e.Kind == LedgerEntryKind.TopUp);
+        var paid = await db.TopUpOrders.IgnoreTenantFilter().CountAsync(o => o.Status == TopUpStatus.Paid);
+        var invariant = app.Services.CreateAsyncScope().ServiceProvider.GetRequiredService<LedgerInvariant>();
+        var broken = 0;
+        foreach (var walletId in await db.Wallets.IgnoreTenantFilter().Select(w => w.Id).ToListAsync())
+        {
+            if ((await invariant.CheckAsync(walletId))?.Holds != true) broken++;
+        }
+
+        latencies.Sort();
+        double Percentile(double p) => latencies[Math.Clamp((int)Math.Ceiling(p * latencies.Count) - 1, 0, latencies.Count - 1)];
+        var total = orders * deliveries;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"""
+            notifies delivered : {total} ({orders} orders × {deliveries}), non-success replies: {failures}
+            elapsed            : {clock.Elapsed.TotalSeconds:F2} s
+            throughput         : {total / clock.Elapsed.TotalSeconds:F0} notifies/s
+            latency p50 / p99  : {Percentile(0.50):F1} ms / {Percentile(0.99):F1} ms (max {latencies[^1]:F1} ms)
+            credits            : {credits} ledger credits, {paid} orders Paid (expected {orders})
+            ledger invariant   : {(broken == 0 ? "holds for every wallet" : $"BROKEN for {broken} wallets")}
+            """));
+        return credits == orders && paid == orders && broken == 0 && failures == 0 ? 0 : 1;
+    }
+
+    private static int Option(string name, int fallback)
+    {
+        var args = Environment.GetCommandLineArgs();
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var value) ? value : fallback;
+    }
+}
+
+/// <summary>The portal on the benchmark's PostgreSQL database, quiet, with every background loop off.</summary>
+internal sealed class BenchmarkApp(string connectionString) : WebApplicationFactory<Program>
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Benchmark");
+        builder.UseContentRoot(WebProjectDirectory());
+        builder.UseSetting("Database:Provider", "Postgres");
+        builder.UseSetting("Database:MigrateOnStartup", "true");
+        builder.UseSetting("ConnectionStrings:Portal", connectionString);
+        builder.UseSetting("Jobs:RunServer", "false");
+        builder.UseSetting("Alipay:Simulator:RunNotifier", "false");
+        builder.UseSetting("Bootstrap:AdminEmail", "bench-admin@bench.test");
+        builder.UseSetting("Bootstrap:AdminPassword", "Bench-Admin-2026");
+        builder.UseSetting("Payments:MaximumTopUpYuan", "1000000");
+        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Error));
+    }
+
+    private static string WebProjectDirectory()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Portal.sln"))) dir = dir.Parent;
+        return Path.Combine(dir?.FullName ?? throw new InvalidOperationException("Run from the repository: Portal.sln not found."), "src", "Portal.Web");
+    }
+}
