@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
@@ -8,6 +9,7 @@ using Portal.Core.Data;
 using Portal.Core.Features.Kyc;
 using Portal.Core.Features.Payments.Alipay;
 using Portal.Core.Features.Payments.Alipay.Simulator;
+using Portal.Core.Features.Wallet;
 
 namespace Portal.IntegrationTests.Infrastructure;
 
@@ -23,8 +25,6 @@ public abstract class PortalFactory : WebApplicationFactory<Program>, IAsyncLife
     private string _connectionString = "";
 
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
-
-    /// <summary>Which tenants pass real-name verification in this factory (the real gate lives on the KYC branch).</summary>
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -42,7 +42,29 @@ public abstract class PortalFactory : WebApplicationFactory<Program>, IAsyncLife
         _ = Server;
     }
 
-    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
+    /// <summary>
+    /// After every test of the class has run: the ledger invariant must hold for every wallet in this class's
+    /// database, whatever the tests did to it. A violation fails the class.
+    /// </summary>
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        try
+        {
+            await using var scope = Scope();
+            await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+            var invariant = scope.ServiceProvider.GetRequiredService<LedgerInvariant>();
+            foreach (var walletId in await db.Wallets.IgnoreTenantFilter().Select(w => w.Id).ToListAsync())
+            {
+                var check = await invariant.CheckAsync(walletId);
+                if (check is { Holds: false })
+                    throw new InvalidOperationException($"Ledger invariant broken after the suite: wallet {walletId} balance {check.Balance}, ledger says {check.Expected}.");
+            }
+        }
+        finally
+        {
+            await DisposeAsync();
+        }
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -149,6 +149,11 @@ public abstract class LedgerTests<TFactory>(TFactory factory) : IClassFixture<TF
             Assert.True((await scope.ServiceProvider.GetRequiredService<AcknowledgeInvariantAlert.Handler>().HandleAsync(new(alert.Id, "manual SQL by DBA, reversed"))).IsSuccess);
             Assert.DoesNotContain(await scope.ServiceProvider.GetRequiredService<WalletQueries>().ListOpenAlertsAsync(), a => a.TenantId == tenantId);
         }
+
+        // The DBA reverses the manual change, as the acknowledgement says; the suite-end invariant check sees a clean wallet.
+        await using (var db = await factory.DbAsync())
+            await db.Database.ExecuteSqlRawAsync("UPDATE wallets SET balance_micro_yuan = balance_micro_yuan - 1 WHERE tenant_id = {0}", tenantId);
+        await factory.AssertLedgerInvariantAsync(tenantId);
     }
 
     private async Task<Result<Money>> SetCreditLimitAsync(Guid tenantId, Money limit)
