@@ -994,6 +994,93 @@ namespace Portal.Migrations.Postgres.Migrations
                     b.ToTable("simulator_alipay_trades", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Features.Payments.BankTransfer.BankTransferOrder", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AmountMicroYuan")
+                        .HasColumnType("bigint")
+                        .HasColumnName("amount_micro_yuan");
+
+                    b.Property<string>("BankReference")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("bank_reference");
+
+                    b.Property<DateTimeOffset?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("closed_at");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid?>("CreatedByUserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("created_by_user_id");
+
+                    b.Property<string>("DecidedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("decided_by");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<long?>("ReceivedAmountMicroYuan")
+                        .HasColumnType("bigint")
+                        .HasColumnName("received_amount_micro_yuan");
+
+                    b.Property<string>("RejectionReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("rejection_reason");
+
+                    b.Property<string>("RemittanceCode")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("remittance_code");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_bank_transfer_orders");
+
+                    b.HasIndex("BankReference")
+                        .IsUnique()
+                        .HasDatabaseName("ix_bank_transfer_orders_bank_reference");
+
+                    b.HasIndex("RemittanceCode")
+                        .IsUnique()
+                        .HasDatabaseName("ix_bank_transfer_orders_remittance_code");
+
+                    b.HasIndex("Status", "CreatedAt")
+                        .HasDatabaseName("ix_bank_transfer_orders_status_created_at");
+
+                    b.HasIndex("TenantId", "CreatedAt")
+                        .HasDatabaseName("ix_bank_transfer_orders_tenant_id_created_at");
+
+                    b.ToTable("bank_transfer_orders", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_bank_transfer_orders_amount_positive", "amount_micro_yuan > 0");
+
+                            t.HasCheckConstraint("ck_bank_transfer_orders_received_positive", "received_amount_micro_yuan IS NULL OR received_amount_micro_yuan > 0");
+                        });
+                });
+
             modelBuilder.Entity("Portal.Core.Features.Payments.ReconciliationException", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1617,6 +1704,16 @@ namespace Portal.Migrations.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_simulator_alipay_refunds_simulator_trades_trade_id");
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Payments.BankTransfer.BankTransferOrder", b =>
+                {
+                    b.HasOne("Portal.Core.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_bank_transfer_orders_tenants_tenant_id");
                 });
 
             modelBuilder.Entity("Portal.Core.Features.Payments.TopUpOrder", b =>
