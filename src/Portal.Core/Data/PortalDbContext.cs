@@ -71,6 +71,10 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options, ITenantC
 
     public DbSet<BankTransferOrder> BankTransferOrders => Set<BankTransferOrder>();
 
+    public DbSet<BankStatementImport> BankStatementImports => Set<BankStatementImport>();
+
+    public DbSet<BankStatementLine> BankStatementLines => Set<BankStatementLine>();
+
     public DbSet<AlipayNotifyLog> AlipayNotifyLogs => Set<AlipayNotifyLog>();
 
     public DbSet<ReconciliationException> ReconciliationExceptions => Set<ReconciliationException>();

@@ -19,6 +19,10 @@ public static class BankTransferFeature
         services.AddScoped<RejectBankTransfer.Handler>();
         services.AddScoped<BankTransferQueries>();
         services.AddScoped<ExpireBankTransfersJob>();
+        services.AddScoped<ImportBankStatement.Handler>();
+        services.AddScoped<MatchBankStatementJob>();
+        services.AddScoped<ResolveBankStatementLine.Handler>();
+        services.AddScoped<BankStatementQueries>();
         return services;
     }
 }
