@@ -994,6 +994,226 @@ namespace Portal.Migrations.Postgres.Migrations
                     b.ToTable("simulator_alipay_trades", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Features.Payments.BankTransfer.BankStatementImport", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("file_name");
+
+                    b.Property<DateTimeOffset>("ImportedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("imported_at");
+
+                    b.Property<string>("ImportedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("imported_by");
+
+                    b.Property<int>("IncomingLines")
+                        .HasColumnType("integer")
+                        .HasColumnName("incoming_lines");
+
+                    b.Property<int>("NewLines")
+                        .HasColumnType("integer")
+                        .HasColumnName("new_lines");
+
+                    b.HasKey("Id")
+                        .HasName("pk_bank_statement_imports");
+
+                    b.HasIndex("ImportedAt")
+                        .HasDatabaseName("ix_bank_statement_imports_imported_at");
+
+                    b.ToTable("bank_statement_imports", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Payments.BankTransfer.BankStatementLine", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AmountMicroYuan")
+                        .HasColumnType("bigint")
+                        .HasColumnName("amount_micro_yuan");
+
+                    b.Property<string>("CounterpartyAccount")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("counterparty_account");
+
+                    b.Property<string>("CounterpartyName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("counterparty_name");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("detail");
+
+                    b.Property<Guid>("ImportId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("import_id");
+
+                    b.Property<int>("LineNumber")
+                        .HasColumnType("integer")
+                        .HasColumnName("line_number");
+
+                    b.Property<string>("Memo")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("memo");
+
+                    b.Property<DateTimeOffset?>("ResolvedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("resolved_at");
+
+                    b.Property<string>("ResolvedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("resolved_by");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.Property<DateTimeOffset>("TransactedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("transacted_at");
+
+                    b.Property<string>("TransactionId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("transaction_id");
+
+                    b.Property<Guid?>("TransferId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("transfer_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_bank_statement_lines");
+
+                    b.HasIndex("ImportId")
+                        .HasDatabaseName("ix_bank_statement_lines_import_id");
+
+                    b.HasIndex("TransactionId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_bank_statement_lines_transaction_id");
+
+                    b.HasIndex("TransferId")
+                        .HasDatabaseName("ix_bank_statement_lines_transfer_id");
+
+                    b.HasIndex("Status", "TransactedAt")
+                        .HasDatabaseName("ix_bank_statement_lines_status_transacted_at");
+
+                    b.ToTable("bank_statement_lines", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_bank_statement_lines_amount_positive", "amount_micro_yuan > 0");
+                        });
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Payments.BankTransfer.BankTransferOrder", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AmountMicroYuan")
+                        .HasColumnType("bigint")
+                        .HasColumnName("amount_micro_yuan");
+
+                    b.Property<string>("BankReference")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("bank_reference");
+
+                    b.Property<DateTimeOffset?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("closed_at");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid?>("CreatedByUserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("created_by_user_id");
+
+                    b.Property<string>("DecidedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("decided_by");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<long?>("ReceivedAmountMicroYuan")
+                        .HasColumnType("bigint")
+                        .HasColumnName("received_amount_micro_yuan");
+
+                    b.Property<string>("RejectionReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("rejection_reason");
+
+                    b.Property<string>("RemittanceCode")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("remittance_code");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_bank_transfer_orders");
+
+                    b.HasIndex("BankReference")
+                        .IsUnique()
+                        .HasDatabaseName("ix_bank_transfer_orders_bank_reference");
+
+                    b.HasIndex("RemittanceCode")
+                        .IsUnique()
+                        .HasDatabaseName("ix_bank_transfer_orders_remittance_code");
+
+                    b.HasIndex("Status", "CreatedAt")
+                        .HasDatabaseName("ix_bank_transfer_orders_status_created_at");
+
+                    b.HasIndex("TenantId", "CreatedAt")
+                        .HasDatabaseName("ix_bank_transfer_orders_tenant_id_created_at");
+
+                    b.ToTable("bank_transfer_orders", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_bank_transfer_orders_amount_positive", "amount_micro_yuan > 0");
+
+                            t.HasCheckConstraint("ck_bank_transfer_orders_received_positive", "received_amount_micro_yuan IS NULL OR received_amount_micro_yuan > 0");
+                        });
+                });
+
             modelBuilder.Entity("Portal.Core.Features.Payments.ReconciliationException", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1617,6 +1837,32 @@ namespace Portal.Migrations.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_simulator_alipay_refunds_simulator_trades_trade_id");
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Payments.BankTransfer.BankStatementLine", b =>
+                {
+                    b.HasOne("Portal.Core.Features.Payments.BankTransfer.BankStatementImport", null)
+                        .WithMany()
+                        .HasForeignKey("ImportId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_bank_statement_lines_bank_statement_imports_import_id");
+
+                    b.HasOne("Portal.Core.Features.Payments.BankTransfer.BankTransferOrder", null)
+                        .WithMany()
+                        .HasForeignKey("TransferId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_bank_statement_lines_bank_transfer_orders_transfer_id");
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Payments.BankTransfer.BankTransferOrder", b =>
+                {
+                    b.HasOne("Portal.Core.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_bank_transfer_orders_tenants_tenant_id");
                 });
 
             modelBuilder.Entity("Portal.Core.Features.Payments.TopUpOrder", b =>

@@ -983,6 +983,226 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.ToTable("simulator_alipay_trades", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Features.Payments.BankTransfer.BankStatementImport", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("file_name");
+
+                    b.Property<long>("ImportedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("imported_at");
+
+                    b.Property<string>("ImportedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("imported_by");
+
+                    b.Property<int>("IncomingLines")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("incoming_lines");
+
+                    b.Property<int>("NewLines")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("new_lines");
+
+                    b.HasKey("Id")
+                        .HasName("pk_bank_statement_imports");
+
+                    b.HasIndex("ImportedAt")
+                        .HasDatabaseName("ix_bank_statement_imports_imported_at");
+
+                    b.ToTable("bank_statement_imports", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Payments.BankTransfer.BankStatementLine", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AmountMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("amount_micro_yuan");
+
+                    b.Property<string>("CounterpartyAccount")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("counterparty_account");
+
+                    b.Property<string>("CounterpartyName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("counterparty_name");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("detail");
+
+                    b.Property<Guid>("ImportId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("import_id");
+
+                    b.Property<int>("LineNumber")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("line_number");
+
+                    b.Property<string>("Memo")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("memo");
+
+                    b.Property<long?>("ResolvedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("resolved_at");
+
+                    b.Property<string>("ResolvedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("resolved_by");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<long>("TransactedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("transacted_at");
+
+                    b.Property<string>("TransactionId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("transaction_id");
+
+                    b.Property<Guid?>("TransferId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("transfer_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_bank_statement_lines");
+
+                    b.HasIndex("ImportId")
+                        .HasDatabaseName("ix_bank_statement_lines_import_id");
+
+                    b.HasIndex("TransactionId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_bank_statement_lines_transaction_id");
+
+                    b.HasIndex("TransferId")
+                        .HasDatabaseName("ix_bank_statement_lines_transfer_id");
+
+                    b.HasIndex("Status", "TransactedAt")
+                        .HasDatabaseName("ix_bank_statement_lines_status_transacted_at");
+
+                    b.ToTable("bank_statement_lines", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_bank_statement_lines_amount_positive", "amount_micro_yuan > 0");
+                        });
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Payments.BankTransfer.BankTransferOrder", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AmountMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("amount_micro_yuan");
+
+                    b.Property<string>("BankReference")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("bank_reference");
+
+                    b.Property<long?>("ClosedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("closed_at");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid?>("CreatedByUserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by_user_id");
+
+                    b.Property<string>("DecidedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("decided_by");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at");
+
+                    b.Property<long?>("ReceivedAmountMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("received_amount_micro_yuan");
+
+                    b.Property<string>("RejectionReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rejection_reason");
+
+                    b.Property<string>("RemittanceCode")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("remittance_code");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_bank_transfer_orders");
+
+                    b.HasIndex("BankReference")
+                        .IsUnique()
+                        .HasDatabaseName("ix_bank_transfer_orders_bank_reference");
+
+                    b.HasIndex("RemittanceCode")
+                        .IsUnique()
+                        .HasDatabaseName("ix_bank_transfer_orders_remittance_code");
+
+                    b.HasIndex("Status", "CreatedAt")
+                        .HasDatabaseName("ix_bank_transfer_orders_status_created_at");
+
+                    b.HasIndex("TenantId", "CreatedAt")
+                        .HasDatabaseName("ix_bank_transfer_orders_tenant_id_created_at");
+
+                    b.ToTable("bank_transfer_orders", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_bank_transfer_orders_amount_positive", "amount_micro_yuan > 0");
+
+                            t.HasCheckConstraint("ck_bank_transfer_orders_received_positive", "received_amount_micro_yuan IS NULL OR received_amount_micro_yuan > 0");
+                        });
+                });
+
             modelBuilder.Entity("Portal.Core.Features.Payments.ReconciliationException", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1606,6 +1826,32 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_simulator_alipay_refunds_simulator_trades_trade_id");
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Payments.BankTransfer.BankStatementLine", b =>
+                {
+                    b.HasOne("Portal.Core.Features.Payments.BankTransfer.BankStatementImport", null)
+                        .WithMany()
+                        .HasForeignKey("ImportId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_bank_statement_lines_bank_statement_imports_import_id");
+
+                    b.HasOne("Portal.Core.Features.Payments.BankTransfer.BankTransferOrder", null)
+                        .WithMany()
+                        .HasForeignKey("TransferId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_bank_statement_lines_bank_transfer_orders_transfer_id");
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Payments.BankTransfer.BankTransferOrder", b =>
+                {
+                    b.HasOne("Portal.Core.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_bank_transfer_orders_tenants_tenant_id");
                 });
 
             modelBuilder.Entity("Portal.Core.Features.Payments.TopUpOrder", b =>

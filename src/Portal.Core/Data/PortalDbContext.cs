@@ -10,6 +10,7 @@ using Portal.Core.Features.Notifications;
 using Portal.Core.Features.Payments;
 using Portal.Core.Features.Payments.Alipay;
 using Portal.Core.Features.Payments.Alipay.Simulator;
+using Portal.Core.Features.Payments.BankTransfer;
 using Portal.Core.Features.Tenants;
 using Portal.Core.Features.Wallet;
 
@@ -67,6 +68,12 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options, ITenantC
     public DbSet<WalletInvariantAlert> WalletInvariantAlerts => Set<WalletInvariantAlert>();
 
     public DbSet<TopUpOrder> TopUpOrders => Set<TopUpOrder>();
+
+    public DbSet<BankTransferOrder> BankTransferOrders => Set<BankTransferOrder>();
+
+    public DbSet<BankStatementImport> BankStatementImports => Set<BankStatementImport>();
+
+    public DbSet<BankStatementLine> BankStatementLines => Set<BankStatementLine>();
 
     public DbSet<AlipayNotifyLog> AlipayNotifyLogs => Set<AlipayNotifyLog>();
 

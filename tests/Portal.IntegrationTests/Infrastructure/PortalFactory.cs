@@ -77,6 +77,10 @@ public abstract class PortalFactory : WebApplicationFactory<Program>, IAsyncLife
         builder.UseSetting("Jobs:RunServer", "false");
         builder.UseSetting("Portal:PublicBaseUrl", "http://localhost");
         builder.UseSetting("Storage:Path", StoragePath);
+        builder.UseSetting("BankTransfer:AccountName", "测试平台科技有限公司");
+        builder.UseSetting("BankTransfer:BankName", "招商银行");
+        builder.UseSetting("BankTransfer:Branch", "上海分行营业部");
+        builder.UseSetting("BankTransfer:AccountNumber", "121900000000001");
         // The simulator's notifications are delivered by the tests themselves (AlipaySimulatorNotifier.DeliverDueAsync).
         builder.UseSetting("Alipay:Simulator:RunNotifier", "false");
         Configure(builder);

@@ -3,6 +3,7 @@ using Portal.Core.Common;
 using Portal.Core.Features.Notifications;
 using Portal.Core.Features.Payments;
 using Portal.Core.Features.Payments.Alipay;
+using Portal.Core.Features.Payments.BankTransfer;
 using Portal.Core.Features.Wallet;
 
 namespace Portal.Core.Common.Jobs;
@@ -19,6 +20,7 @@ public static class RecurringJobRegistry
         jobs.AddOrUpdate<SendOutboxJob>("outbox-send", j => j.RunAsync(CancellationToken.None), Cron.Minutely(), options);
         jobs.AddOrUpdate<PendingTopUpsJob>("payments-pending-top-ups", j => j.RunAsync(CancellationToken.None), Cron.Minutely(), options);
         jobs.AddOrUpdate<AlipayBillReconciliationJob>("payments-alipay-bill", j => j.RunAsync(CancellationToken.None), Cron.Daily(10), options);
+        jobs.AddOrUpdate<ExpireBankTransfersJob>("payments-bank-transfers-expire", j => j.RunAsync(CancellationToken.None), Cron.Hourly(), options);
         jobs.AddOrUpdate<LedgerInvariantJob>("wallet-ledger-invariant", j => j.RunAsync(CancellationToken.None), Cron.Daily(3), options);
     }
 }
