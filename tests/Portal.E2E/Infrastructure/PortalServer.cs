@@ -67,6 +67,10 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
         builder.UseSetting("Bootstrap:AdminEmail", AdminEmail);
         builder.UseSetting("Bootstrap:AdminPassword", AdminPassword);
         builder.UseSetting("Portal:PublicBaseUrl", BaseUrl);
+        builder.UseSetting("BankTransfer:AccountName", "测试平台科技有限公司");
+        builder.UseSetting("BankTransfer:BankName", "招商银行");
+        builder.UseSetting("BankTransfer:Branch", "上海分行营业部");
+        builder.UseSetting("BankTransfer:AccountNumber", "121900000000001");
         builder.UseSetting("Storage:Path", Path.Combine(Path.GetDirectoryName(_database)!, Path.GetFileNameWithoutExtension(_database) + "-files"));
     }
 
