@@ -4,7 +4,7 @@ namespace Portal.Core.Features.Payments.Alipay;
 
 /// <summary>
 /// Converts between the app's micro-yuan <see cref="long"/> and Alipay's "0.00" yuan strings.
-/// Integer arithmetic only: a binary float cannot represent 0.10 and would drift amounts by a fen.
+/// Integer arithmetic only: binary floating-point cannot represent 0.10 and would drift amounts by a fen.
 /// </summary>
 public static class AlipayAmount
 {
