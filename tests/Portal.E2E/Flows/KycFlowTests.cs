@@ -57,18 +57,10 @@ public sealed class KycFlowTests(PortalServer server) : IClassFixture<PortalServ
             await BrowserTest.SnapAsync(tenant, "kyc-04-submitted");
         });
 
-        var operatorPage = await server.NewPageAsync();
+        // Operators must turn on 2FA first; the journey does it with the code an authenticator app would show.
+        var operatorPage = await Journeys.OperatorWith2faAsync(server);
         await BrowserTest.RunAsync(operatorPage, "kyc-operator-approves", async () =>
         {
-            await SignInAsync(operatorPage, PortalServer.AdminEmail, PortalServer.AdminPassword);
-            await operatorPage.GotoAsync("/admin/kyc");
-            // Operators must turn on 2FA first: compute the code an authenticator app would show.
-            await operatorPage.WaitForURLAsync(new Regex("/Account/Manage/EnableAuthenticator"));
-            var key = await operatorPage.Locator("[data-testid=totp-key]").InnerTextAsync();
-            await operatorPage.FillAsync("#code", Totp.Code(key, DateTimeOffset.UtcNow));
-            await operatorPage.ClickAsync("[data-testid=verify-2fa]");
-            await Assertions.Expect(operatorPage.Locator(".recovery-codes")).ToBeVisibleAsync();
-
             await operatorPage.GotoAsync("/admin/kyc");
             await Assertions.Expect(operatorPage.Locator("[data-testid=kyc-queue]")).ToContainTextAsync(company);
             await BrowserTest.SnapAsync(operatorPage, "kyc-05-queue");
