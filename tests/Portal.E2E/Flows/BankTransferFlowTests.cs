@@ -20,6 +20,7 @@ public sealed class BankTransferFlowTests(PortalServer server) : IClassFixture<P
             await page.GotoAsync("/wallet");
             await page.ClickAsync("[data-testid=bank-transfer-link]");
             await page.WaitForURLAsync("**/wallet/transfers");
+            await page.Locator("[data-testid=circuit-ready]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
             await page.Locator("input[data-testid=transfer-amount], [data-testid=transfer-amount] input").First.FillAsync("1000");
             await page.ClickAsync("[data-testid=transfer-submit]");
             await Assertions.Expect(page.Locator("[data-testid=remittance-code]")).ToBeVisibleAsync();

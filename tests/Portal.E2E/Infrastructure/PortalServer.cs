@@ -41,6 +41,8 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
     {
         Directory.CreateDirectory(Path.GetDirectoryName(_database)!);
         StartServer();
+        // CI machines are small and busy: give the browser's expectations room before calling them failures.
+        Assertions.SetDefaultExpectTimeout(15_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
