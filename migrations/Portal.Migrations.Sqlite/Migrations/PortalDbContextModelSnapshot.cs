@@ -302,6 +302,137 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Features.ApiKeys.ApiKey", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.PrimitiveCollection<string>("AllowedIpRanges")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("allowed_ip_ranges");
+
+                    b.PrimitiveCollection<string>("AllowedModels")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("allowed_models");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("CreatedByUserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by_user_id");
+
+                    b.Property<long?>("ExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at");
+
+                    b.Property<long?>("LastUsedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_used_at");
+
+                    b.Property<long?>("MonthlyBudgetMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("monthly_budget_micro_yuan");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Prefix")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("prefix");
+
+                    b.Property<int?>("RequestsPerMinute")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("requests_per_minute");
+
+                    b.Property<long?>("RevokedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<string>("SecretHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("secret_hash");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_api_keys");
+
+                    b.HasIndex("SecretHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_api_keys_secret_hash");
+
+                    b.HasIndex("TenantId", "CreatedAt")
+                        .HasDatabaseName("ix_api_keys_tenant_id_created_at");
+
+                    b.ToTable("api_keys", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_api_keys_budget_non_negative", "monthly_budget_micro_yuan IS NULL OR monthly_budget_micro_yuan >= 0");
+                        });
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.ApiKeys.ApiKeySpend", b =>
+                {
+                    b.Property<Guid>("ApiKeyId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("api_key_id");
+
+                    b.Property<int>("Month")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("month");
+
+                    b.Property<long>("Requests")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("requests");
+
+                    b.Property<long>("ReservedMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("reserved_micro_yuan");
+
+                    b.Property<long>("SpentMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("spent_micro_yuan");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("ApiKeyId", "Month")
+                        .HasName("pk_api_key_spend");
+
+                    b.HasIndex("TenantId", "Month")
+                        .HasDatabaseName("ix_api_key_spend_tenant_id_month");
+
+                    b.ToTable("api_key_spend", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_api_key_spend_reserved_non_negative", "reserved_micro_yuan >= 0");
+                        });
+                });
+
             modelBuilder.Entity("Portal.Core.Features.Audit.AuditEntry", b =>
                 {
                     b.Property<Guid>("Id")
@@ -369,6 +500,214 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasDatabaseName("ix_audit_entries_tenant_id_at");
 
                     b.ToTable("audit_entries", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Catalog.AiModel", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CachedInputPricePerMillionMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cached_input_price_per_million_micro_yuan");
+
+                    b.Property<int>("ContextWindow")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("context_window");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("DefaultHoldOutputTokens")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("default_hold_output_tokens");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("display_name");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("enabled");
+
+                    b.Property<long>("InputPricePerMillionMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("input_price_per_million_micro_yuan");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<int>("MaxOutputTokens")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("max_output_tokens");
+
+                    b.Property<long>("OutputPricePerMillionMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("output_price_per_million_micro_yuan");
+
+                    b.Property<string>("PublicId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("public_id");
+
+                    b.Property<int>("SortOrder")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sort_order");
+
+                    b.Property<string>("Tokenizer")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tokenizer");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_ai_models");
+
+                    b.HasIndex("PublicId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_ai_models_public_id");
+
+                    b.ToTable("ai_models", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_ai_models_hold_positive", "default_hold_output_tokens > 0");
+
+                            t.HasCheckConstraint("ck_ai_models_prices_non_negative", "input_price_per_million_micro_yuan >= 0 AND output_price_per_million_micro_yuan >= 0 AND cached_input_price_per_million_micro_yuan >= 0");
+                        });
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Catalog.Channel", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ApiKeyLast4")
+                        .HasMaxLength(4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("api_key_last4");
+
+                    b.Property<string>("ApiKeyProtected")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("api_key_protected");
+
+                    b.Property<string>("BaseUrl")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("base_url");
+
+                    b.Property<int>("ConnectTimeoutMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("connect_timeout_ms");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("enabled");
+
+                    b.Property<int>("FirstByteTimeoutMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("first_byte_timeout_ms");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<int>("Priority")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("priority");
+
+                    b.Property<int>("SimulatorFailurePerMille")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("simulator_failure_per_mille");
+
+                    b.Property<int>("SimulatorLatencyMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("simulator_latency_ms");
+
+                    b.Property<int>("SimulatorTokensPerSecond")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("simulator_tokens_per_second");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Weight")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("weight");
+
+                    b.HasKey("Id")
+                        .HasName("pk_channels");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_channels_name");
+
+                    b.ToTable("channels", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_channels_failure_per_mille", "simulator_failure_per_mille >= 0 AND simulator_failure_per_mille <= 1000");
+
+                            t.HasCheckConstraint("ck_channels_weight_positive", "weight >= 1");
+                        });
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Catalog.ChannelModel", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("ChannelId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("channel_id");
+
+                    b.Property<string>("PublicModelId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("public_model_id");
+
+                    b.Property<string>("UpstreamModelId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("upstream_model_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_channel_models");
+
+                    b.HasIndex("ChannelId", "PublicModelId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_channel_models_channel_id_public_model_id");
+
+                    b.ToTable("channel_models", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Core.Features.Kyc.KycDocument", b =>
@@ -1530,6 +1869,152 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.ToTable("tenants", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Features.Usage.UsageRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("ApiKeyId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("api_key_id");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("at");
+
+                    b.Property<long>("CachedInputPricePerMillionMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cached_input_price_per_million_micro_yuan");
+
+                    b.Property<long>("CachedInputTokens")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cached_input_tokens");
+
+                    b.Property<Guid?>("ChannelId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("channel_id");
+
+                    b.Property<string>("ClientIp")
+                        .IsRequired()
+                        .HasMaxLength(45)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("client_ip");
+
+                    b.Property<long>("CostMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cost_micro_yuan");
+
+                    b.Property<string>("Endpoint")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("endpoint");
+
+                    b.Property<string>("ErrorCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error_code");
+
+                    b.Property<bool>("Estimated")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("estimated");
+
+                    b.Property<long>("HoldMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("hold_micro_yuan");
+
+                    b.Property<int>("HttpStatus")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("http_status");
+
+                    b.Property<long>("InputPricePerMillionMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("input_price_per_million_micro_yuan");
+
+                    b.Property<long>("InputTokens")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("input_tokens");
+
+                    b.Property<int>("LatencyMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("latency_ms");
+
+                    b.Property<string>("Model")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("model");
+
+                    b.Property<long>("OutputPricePerMillionMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("output_price_per_million_micro_yuan");
+
+                    b.Property<long>("OutputTokens")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("output_tokens");
+
+                    b.Property<bool>("Overdraft")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("overdraft");
+
+                    b.Property<long>("PlanCreditUsedMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("plan_credit_used_micro_yuan");
+
+                    b.Property<string>("RequestId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("request_id");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<bool>("Stream")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("stream");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<int?>("TimeToFirstTokenMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("time_to_first_token_ms");
+
+                    b.Property<long>("WalletChargedMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("wallet_charged_micro_yuan");
+
+                    b.HasKey("Id")
+                        .HasName("pk_usage_records");
+
+                    b.HasIndex("ApiKeyId")
+                        .HasDatabaseName("ix_usage_records_api_key_id");
+
+                    b.HasIndex("RequestId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_usage_records_request_id");
+
+                    b.HasIndex("TenantId", "ApiKeyId", "At")
+                        .HasDatabaseName("ix_usage_records_tenant_id_api_key_id_at");
+
+                    b.HasIndex("TenantId", "At", "Id")
+                        .HasDatabaseName("ix_usage_records_tenant_id_at_id");
+
+                    b.ToTable("usage_records", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_usage_records_amounts_non_negative", "cost_micro_yuan >= 0 AND plan_credit_used_micro_yuan >= 0 AND wallet_charged_micro_yuan >= 0");
+
+                            t.HasCheckConstraint("ck_usage_records_cost_split", "cost_micro_yuan = plan_credit_used_micro_yuan + wallet_charged_micro_yuan");
+                        });
+                });
+
             modelBuilder.Entity("Portal.Core.Features.Wallet.LedgerEntry", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1620,6 +2105,14 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("balance_micro_yuan");
 
+                    b.Property<long?>("CarryoverPlanCreditExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("carryover_plan_credit_expires_at");
+
+                    b.Property<long>("CarryoverPlanCreditMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("carryover_plan_credit_micro_yuan");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
@@ -1658,6 +2151,8 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.ToTable("wallets", null, t =>
                         {
                             t.HasCheckConstraint("ck_wallets_balance_within_credit", "balance_micro_yuan + credit_limit_micro_yuan >= 0");
+
+                            t.HasCheckConstraint("ck_wallets_carryover_plan_credit_non_negative", "carryover_plan_credit_micro_yuan >= 0");
 
                             t.HasCheckConstraint("ck_wallets_credit_limit_non_negative", "credit_limit_micro_yuan >= 0");
 
@@ -1717,6 +2212,59 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.ToTable("wallet_invariant_alerts", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Features.Wallet.WalletLease", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AmountMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("amount_micro_yuan");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at");
+
+                    b.Property<long>("RenewedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("renewed_at");
+
+                    b.Property<string>("ReplicaId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("replica_id");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<Guid>("WalletId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("wallet_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_wallet_leases");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_wallet_leases_expires_at");
+
+                    b.HasIndex("WalletId", "ReplicaId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_wallet_leases_wallet_id_replica_id");
+
+                    b.ToTable("wallet_leases", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_wallet_leases_amount_non_negative", "amount_micro_yuan >= 0");
+                        });
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>
                 {
                     b.HasOne("Portal.Core.Features.Accounts.PortalRole", null)
@@ -1772,6 +2320,36 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_asp_net_user_tokens_asp_net_users_user_id");
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.ApiKeys.ApiKey", b =>
+                {
+                    b.HasOne("Portal.Core.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_api_keys_tenants_tenant_id");
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.ApiKeys.ApiKeySpend", b =>
+                {
+                    b.HasOne("Portal.Core.Features.ApiKeys.ApiKey", null)
+                        .WithMany()
+                        .HasForeignKey("ApiKeyId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_api_key_spend_api_keys_api_key_id");
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Catalog.ChannelModel", b =>
+                {
+                    b.HasOne("Portal.Core.Features.Catalog.Channel", null)
+                        .WithMany("Models")
+                        .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_channel_models_channels_channel_id");
                 });
 
             modelBuilder.Entity("Portal.Core.Features.Kyc.KycDocument", b =>
@@ -1897,6 +2475,23 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.Navigation("User");
                 });
 
+            modelBuilder.Entity("Portal.Core.Features.Usage.UsageRecord", b =>
+                {
+                    b.HasOne("Portal.Core.Features.ApiKeys.ApiKey", null)
+                        .WithMany()
+                        .HasForeignKey("ApiKeyId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_usage_records_api_keys_api_key_id");
+
+                    b.HasOne("Portal.Core.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_usage_records_tenants_tenant_id");
+                });
+
             modelBuilder.Entity("Portal.Core.Features.Wallet.LedgerEntry", b =>
                 {
                     b.HasOne("Portal.Core.Features.Tenants.Tenant", null)
@@ -1932,6 +2527,21 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_wallet_invariant_alerts_wallets_wallet_id");
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Wallet.WalletLease", b =>
+                {
+                    b.HasOne("Portal.Core.Features.Wallet.Wallet", null)
+                        .WithMany()
+                        .HasForeignKey("WalletId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_wallet_leases_wallets_wallet_id");
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Catalog.Channel", b =>
+                {
+                    b.Navigation("Models");
                 });
 #pragma warning restore 612, 618
         }

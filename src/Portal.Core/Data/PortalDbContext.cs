@@ -4,7 +4,9 @@ using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Portal.Core.Features.Accounts;
+using Portal.Core.Features.ApiKeys;
 using Portal.Core.Features.Audit;
+using Portal.Core.Features.Catalog;
 using Portal.Core.Features.Kyc;
 using Portal.Core.Features.Notifications;
 using Portal.Core.Features.Payments;
@@ -12,6 +14,7 @@ using Portal.Core.Features.Payments.Alipay;
 using Portal.Core.Features.Payments.Alipay.Simulator;
 using Portal.Core.Features.Payments.BankTransfer;
 using Portal.Core.Features.Tenants;
+using Portal.Core.Features.Usage;
 using Portal.Core.Features.Wallet;
 
 namespace Portal.Core.Data;
@@ -84,6 +87,20 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options, ITenantC
     public DbSet<SimulatorRefund> SimulatorRefunds => Set<SimulatorRefund>();
 
     public DbSet<SimulatorKeySet> SimulatorKeySets => Set<SimulatorKeySet>();
+
+    public DbSet<WalletLease> WalletLeases => Set<WalletLease>();
+
+    public DbSet<AiModel> AiModels => Set<AiModel>();
+
+    public DbSet<Channel> Channels => Set<Channel>();
+
+    public DbSet<ChannelModel> ChannelModels => Set<ChannelModel>();
+
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+
+    public DbSet<ApiKeySpend> ApiKeySpends => Set<ApiKeySpend>();
+
+    public DbSet<UsageRecord> UsageRecords => Set<UsageRecord>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

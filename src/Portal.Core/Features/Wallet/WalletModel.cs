@@ -14,6 +14,7 @@ internal sealed class WalletConfiguration : IEntityTypeConfiguration<Wallet>
             t.HasCheckConstraint("ck_wallets_reserved_non_negative", "reserved_micro_yuan >= 0");
             t.HasCheckConstraint("ck_wallets_credit_limit_non_negative", "credit_limit_micro_yuan >= 0");
             t.HasCheckConstraint("ck_wallets_plan_credit_non_negative", "plan_credit_micro_yuan >= 0");
+            t.HasCheckConstraint("ck_wallets_carryover_plan_credit_non_negative", "carryover_plan_credit_micro_yuan >= 0");
             t.HasCheckConstraint("ck_wallets_balance_within_credit", "balance_micro_yuan + credit_limit_micro_yuan >= 0");
         });
         b.HasIndex(w => w.TenantId).IsUnique();
@@ -45,5 +46,17 @@ internal sealed class WalletInvariantAlertConfiguration : IEntityTypeConfigurati
         b.Property(a => a.Note).HasMaxLength(1000);
         b.HasIndex(a => new { a.WalletId, a.AcknowledgedAt });
         b.HasOne<Wallet>().WithMany().HasForeignKey(a => a.WalletId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class WalletLeaseConfiguration : IEntityTypeConfiguration<WalletLease>
+{
+    public void Configure(EntityTypeBuilder<WalletLease> b)
+    {
+        b.ToTable("wallet_leases", t => t.HasCheckConstraint("ck_wallet_leases_amount_non_negative", "amount_micro_yuan >= 0"));
+        b.Property(l => l.ReplicaId).HasMaxLength(100).IsRequired();
+        b.HasIndex(l => new { l.WalletId, l.ReplicaId }).IsUnique();
+        b.HasIndex(l => l.ExpiresAt);
+        b.HasOne<Wallet>().WithMany().HasForeignKey(l => l.WalletId).OnDelete(DeleteBehavior.Restrict);
     }
 }

@@ -1,0 +1,94 @@
+using Portal.Core.Data;
+
+namespace Portal.Core.Features.Usage;
+
+public enum UsageStatus
+{
+    /// <summary>The upstream answered completely.</summary>
+    Succeeded,
+
+    /// <summary>Failed before any output reached the client: charged nothing.</summary>
+    Failed,
+
+    /// <summary>The client went away mid-stream: charged for what was generated.</summary>
+    ClientCancelled,
+
+    /// <summary>The upstream broke off after the first byte: charged for what was generated.</summary>
+    UpstreamInterrupted,
+}
+
+public enum UsageEndpoint
+{
+    ChatCompletions,
+    Embeddings,
+}
+
+/// <summary>
+/// One relayed request: the usage ledger. Append-only. <see cref="WalletChargedMicroYuan"/> is what left the wallet
+/// balance (the ledger invariant subtracts it); <see cref="PlanCreditUsedMicroYuan"/> came from plan credit;
+/// together they are <see cref="CostMicroYuan"/>. Prices are the ones charged, copied from the model at admission.
+/// No prompt or completion text is stored.
+/// </summary>
+public sealed class UsageRecord : ITenantOwned, IAppendOnly
+{
+    public Guid Id { get; set; }
+
+    public Guid TenantId { get; set; }
+
+    public Guid ApiKeyId { get; set; }
+
+    /// <summary>The <c>x-request-id</c> returned to the client; unique, which makes settlement idempotent.</summary>
+    public string RequestId { get; set; } = "";
+
+    /// <summary>When the request arrived.</summary>
+    public DateTimeOffset At { get; set; }
+
+    public UsageEndpoint Endpoint { get; set; }
+
+    public string Model { get; set; } = "";
+
+    public Guid? ChannelId { get; set; }
+
+    public long InputTokens { get; set; }
+
+    public long CachedInputTokens { get; set; }
+
+    public long OutputTokens { get; set; }
+
+    public long InputPricePerMillionMicroYuan { get; set; }
+
+    public long OutputPricePerMillionMicroYuan { get; set; }
+
+    public long CachedInputPricePerMillionMicroYuan { get; set; }
+
+    public long CostMicroYuan { get; set; }
+
+    public long PlanCreditUsedMicroYuan { get; set; }
+
+    public long WalletChargedMicroYuan { get; set; }
+
+    /// <summary>What admission held for the request (wallet and key budget).</summary>
+    public long HoldMicroYuan { get; set; }
+
+    public UsageStatus Status { get; set; }
+
+    /// <summary>The HTTP status the client received.</summary>
+    public int HttpStatus { get; set; }
+
+    /// <summary>OpenAI error code when the request failed, e.g. <c>upstream_error</c>.</summary>
+    public string? ErrorCode { get; set; }
+
+    public bool Stream { get; set; }
+
+    /// <summary>Tokens counted by the portal's tokenizer because the upstream reported no usage.</summary>
+    public bool Estimated { get; set; }
+
+    /// <summary>The cost outgrew the hold (no <c>max_tokens</c>): the only overdraft the relay allows.</summary>
+    public bool Overdraft { get; set; }
+
+    public int LatencyMs { get; set; }
+
+    public int? TimeToFirstTokenMs { get; set; }
+
+    public string ClientIp { get; set; } = "";
+}
