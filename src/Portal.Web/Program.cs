@@ -1,6 +1,7 @@
 using Portal.Core.Data;
 using Portal.Core.Features.Accounts;
 using Portal.Core.Features.Audit;
+using Portal.Core.Features.Catalog;
 using Portal.Core.Features.Demo;
 using Portal.Core.Features.Kyc;
 using Portal.Core.Features.Notifications;
@@ -23,6 +24,7 @@ builder.Services.AddTenants();
 builder.Services.AddKyc(builder.Configuration, builder.Environment.ContentRootPath);
 builder.Services.AddWallet();
 builder.Services.AddUsage();
+builder.Services.AddCatalog();
 builder.Services.AddPayments(builder.Configuration);
 builder.Services.AddBankTransfers(builder.Configuration);
 builder.Services.AddDemo(builder.Configuration);
