@@ -109,6 +109,34 @@ public abstract class RefundTests<TFactory>(TFactory factory) : IClassFixture<TF
     }
 
     [Fact]
+    public async Task A_held_refund_is_paid_out_even_while_requests_in_flight_hold_plan_credit()
+    {
+        var (client, tenantId) = await factory.VerifiedTenantAsync("套餐在途科技有限公司");
+        Assert.True((await factory.AdjustAsync(tenantId, Money.FromYuan(100))).IsSuccess);
+        await using (var db = await factory.DbAsync())
+        {
+            // Plans are a later issue: give the wallet live plan credit directly.
+            await db.Wallets.IgnoreTenantFilter().Where(w => w.TenantId == tenantId).ExecuteUpdateAsync(s => s
+                .SetProperty(w => w.PlanCreditMicroYuan, Money.FromYuan(50).MicroYuan).SetProperty(w => w.PlanCreditExpiresAt, factory.Clock.GetUtcNow().AddDays(30)));
+        }
+
+        Assert.Equal("100.00", (await client.RefundableAsync()).Refundable);
+        var refund = await client.RequestRefundAsync("100");
+        // The relay may still reserve against plan credit; cash is all held by the refund.
+        Assert.True(await factory.HoldLikeRelayAsync(tenantId, Money.FromYuan(50)));
+        Assert.False(await factory.HoldLikeRelayAsync(tenantId, Money.FromFen(1)));
+
+        var approved = await factory.ApproveRefundAsync(refund.Id);
+        var part = Assert.Single(approved.Value!.Allocations);
+        var paid = await factory.PayRefundPartByBankAsync(part.Id, "OUT-PLAN-1");
+        Assert.True(paid.IsSuccess, paid.Error?.Message);
+        // Balance and Reserved went down together: the request in flight is still covered by the plan credit.
+        Assert.Equal((0L, Money.FromYuan(50).MicroYuan), await factory.WalletRowAsync(tenantId));
+        await factory.SettleRelayHoldAsync(tenantId, Money.FromYuan(50), Money.Zero);
+        await factory.AssertLedgerInvariantAsync(tenantId);
+    }
+
+    [Fact]
     public async Task Approval_refunds_the_most_recent_Alipay_top_ups_first_and_the_rest_by_bank()
     {
         var (client, tenantId) = await factory.VerifiedTenantAsync("分配退款科技有限公司");
