@@ -1625,6 +1625,204 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.ToTable("reconciliation_exceptions", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Features.Payments.Refunds.RefundAllocation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AmountMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("amount_micro_yuan");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<string>("BankReference")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("bank_reference");
+
+                    b.Property<Guid?>("BankTransferOrderId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("bank_transfer_order_id");
+
+                    b.Property<long?>("CompletedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("completed_at");
+
+                    b.Property<string>("CompletedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("completed_by");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<long?>("LastAttemptAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_attempt_at");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_error");
+
+                    b.Property<long?>("NextAttemptAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("OutRequestNo")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("out_request_no");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("position");
+
+                    b.Property<Guid>("RefundRequestId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("refund_request_id");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<Guid?>("TopUpOrderId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("top_up_order_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_refund_allocations");
+
+                    b.HasIndex("BankTransferOrderId")
+                        .HasDatabaseName("ix_refund_allocations_bank_transfer_order_id");
+
+                    b.HasIndex("OutRequestNo")
+                        .IsUnique()
+                        .HasDatabaseName("ix_refund_allocations_out_request_no");
+
+                    b.HasIndex("TenantId")
+                        .HasDatabaseName("ix_refund_allocations_tenant_id");
+
+                    b.HasIndex("TopUpOrderId")
+                        .HasDatabaseName("ix_refund_allocations_top_up_order_id");
+
+                    b.HasIndex("RefundRequestId", "Position")
+                        .IsUnique()
+                        .HasDatabaseName("ix_refund_allocations_refund_request_id_position");
+
+                    b.HasIndex("Status", "NextAttemptAt")
+                        .HasDatabaseName("ix_refund_allocations_status_next_attempt_at");
+
+                    b.ToTable("refund_allocations", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_refund_allocations_amount_positive", "amount_micro_yuan > 0");
+                        });
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Payments.Refunds.RefundRequest", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AmountMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("amount_micro_yuan");
+
+                    b.Property<long?>("CompletedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("completed_at");
+
+                    b.Property<long?>("DecidedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("decided_at");
+
+                    b.Property<string>("DecidedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("decided_by");
+
+                    b.Property<long>("HeldMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("held_micro_yuan");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("RefundNo")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("refund_no");
+
+                    b.Property<string>("RejectionReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rejection_reason");
+
+                    b.Property<long>("RequestedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("requested_at");
+
+                    b.Property<string>("RequestedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("requested_by");
+
+                    b.Property<Guid?>("RequestedByUserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("requested_by_user_id");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_refund_requests");
+
+                    b.HasIndex("RefundNo")
+                        .IsUnique()
+                        .HasDatabaseName("ix_refund_requests_refund_no");
+
+                    b.HasIndex("Status", "RequestedAt")
+                        .HasDatabaseName("ix_refund_requests_status_requested_at");
+
+                    b.HasIndex("TenantId", "RequestedAt")
+                        .HasDatabaseName("ix_refund_requests_tenant_id_requested_at");
+
+                    b.ToTable("refund_requests", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_refund_requests_amount_positive", "amount_micro_yuan > 0");
+
+                            t.HasCheckConstraint("ck_refund_requests_held_within_amount", "held_micro_yuan >= 0 AND held_micro_yuan <= amount_micro_yuan");
+                        });
+                });
+
             modelBuilder.Entity("Portal.Core.Features.Payments.TopUpOrder", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1682,6 +1880,10 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("qr_code");
 
+                    b.Property<long>("RefundedMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("refunded_micro_yuan");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -1720,6 +1922,8 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.ToTable("top_up_orders", null, t =>
                         {
                             t.HasCheckConstraint("ck_top_up_orders_amount_positive", "amount_micro_yuan > 0");
+
+                            t.HasCheckConstraint("ck_top_up_orders_refunded_within_amount", "refunded_micro_yuan >= 0 AND refunded_micro_yuan <= amount_micro_yuan");
                         });
                 });
 
@@ -2430,6 +2634,45 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_bank_transfer_orders_tenants_tenant_id");
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Payments.Refunds.RefundAllocation", b =>
+                {
+                    b.HasOne("Portal.Core.Features.Payments.BankTransfer.BankTransferOrder", null)
+                        .WithMany()
+                        .HasForeignKey("BankTransferOrderId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_refund_allocations_bank_transfer_orders_bank_transfer_order_id");
+
+                    b.HasOne("Portal.Core.Features.Payments.Refunds.RefundRequest", null)
+                        .WithMany()
+                        .HasForeignKey("RefundRequestId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_refund_allocations_refund_requests_refund_request_id");
+
+                    b.HasOne("Portal.Core.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_refund_allocations_tenants_tenant_id");
+
+                    b.HasOne("Portal.Core.Features.Payments.TopUpOrder", null)
+                        .WithMany()
+                        .HasForeignKey("TopUpOrderId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_refund_allocations_top_up_orders_top_up_order_id");
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Payments.Refunds.RefundRequest", b =>
+                {
+                    b.HasOne("Portal.Core.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_refund_requests_tenants_tenant_id");
                 });
 
             modelBuilder.Entity("Portal.Core.Features.Payments.TopUpOrder", b =>

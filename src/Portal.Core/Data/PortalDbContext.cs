@@ -13,6 +13,7 @@ using Portal.Core.Features.Payments;
 using Portal.Core.Features.Payments.Alipay;
 using Portal.Core.Features.Payments.Alipay.Simulator;
 using Portal.Core.Features.Payments.BankTransfer;
+using Portal.Core.Features.Payments.Refunds;
 using Portal.Core.Features.Tenants;
 using Portal.Core.Features.Usage;
 using Portal.Core.Features.Wallet;
@@ -77,6 +78,10 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options, ITenantC
     public DbSet<BankStatementImport> BankStatementImports => Set<BankStatementImport>();
 
     public DbSet<BankStatementLine> BankStatementLines => Set<BankStatementLine>();
+
+    public DbSet<RefundRequest> RefundRequests => Set<RefundRequest>();
+
+    public DbSet<RefundAllocation> RefundAllocations => Set<RefundAllocation>();
 
     public DbSet<AlipayNotifyLog> AlipayNotifyLogs => Set<AlipayNotifyLog>();
 

@@ -15,7 +15,7 @@ public static class WalletApi
 
     public sealed record WalletResponse(string Balance, string CreditLimit, string Reserved, string Available, long BalanceMicroYuan, long AvailableMicroYuan);
 
-    public sealed record TopUpResponse(Guid Id, string OrderNo, string Amount, PaymentChannel Channel, TopUpStatus Status, DateTimeOffset ExpiresAt, DateTimeOffset? PaidAt, string? QrCode, string? PayUrl);
+    public sealed record TopUpResponse(Guid Id, string OrderNo, string Amount, PaymentChannel Channel, TopUpStatus Status, DateTimeOffset ExpiresAt, DateTimeOffset? PaidAt, string? QrCode, string? PayUrl, string Refunded);
 
     public static WebApplication MapWalletApi(this WebApplication app)
     {
@@ -48,7 +48,7 @@ public static class WalletApi
 
     private static TopUpResponse Response(TopUpView o) =>
         new(o.Id, o.OrderNo, Yuan(o.Amount), o.Channel, o.Status, o.ExpiresAt, o.PaidAt, o.QrCode,
-            o.Channel == PaymentChannel.AlipayPage && o.Status == TopUpStatus.Pending ? $"/payments/alipay/pay/{o.Id}" : null);
+            o.Channel == PaymentChannel.AlipayPage && o.Status == TopUpStatus.Pending ? $"/payments/alipay/pay/{o.Id}" : null, Yuan(o.Refunded));
 
     private static string Yuan(Money money) => (money.MicroYuan / (decimal)Money.MicroPerYuan).ToString("0.00####", System.Globalization.CultureInfo.InvariantCulture);
 }

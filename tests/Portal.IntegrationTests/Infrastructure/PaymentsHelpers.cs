@@ -13,7 +13,7 @@ using Portal.Core.Features.Wallet;
 
 namespace Portal.IntegrationTests.Infrastructure;
 
-public sealed record TopUp(Guid Id, string OrderNo, string Amount, PaymentChannel Channel, TopUpStatus Status, DateTimeOffset ExpiresAt, DateTimeOffset? PaidAt, string? QrCode, string? PayUrl);
+public sealed record TopUp(Guid Id, string OrderNo, string Amount, PaymentChannel Channel, TopUpStatus Status, DateTimeOffset ExpiresAt, DateTimeOffset? PaidAt, string? QrCode, string? PayUrl, string? Refunded = null);
 
 public sealed record WalletState(string Balance, string CreditLimit, string Reserved, string Available, long BalanceMicroYuan, long AvailableMicroYuan);
 

@@ -26,6 +26,9 @@ public abstract class PortalFactory : WebApplicationFactory<Program>, IAsyncLife
 
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
+    /// <summary>Faults injected between the portal's Alipay client and the gateway (lost responses).</summary>
+    public AlipayFaults AlipayFaults { get; } = new();
+
     public abstract DatabaseProvider Provider { get; }
 
     public string ConnectionString => _connectionString;
@@ -88,7 +91,8 @@ public abstract class PortalFactory : WebApplicationFactory<Program>, IAsyncLife
         {
             services.AddSingleton<TimeProvider>(Clock);
             // The Alipay client and the simulator's notifier reach the app (gateway, notify_url) in memory.
-            services.AddHttpClient(AlipayFeature.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
+            services.AddHttpClient(AlipayFeature.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler())
+                .AddHttpMessageHandler(() => new AlipayFaultHandler(AlipayFaults));
             services.AddHttpClient(AlipaySimulatorNotifier.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
         });
     }

@@ -9,7 +9,11 @@ internal sealed class TopUpOrderConfiguration : IEntityTypeConfiguration<TopUpOr
 {
     public void Configure(EntityTypeBuilder<TopUpOrder> b)
     {
-        b.ToTable("top_up_orders", t => t.HasCheckConstraint("ck_top_up_orders_amount_positive", "amount_micro_yuan > 0"));
+        b.ToTable("top_up_orders", t =>
+        {
+            t.HasCheckConstraint("ck_top_up_orders_amount_positive", "amount_micro_yuan > 0");
+            t.HasCheckConstraint("ck_top_up_orders_refunded_within_amount", "refunded_micro_yuan >= 0 AND refunded_micro_yuan <= amount_micro_yuan");
+        });
         b.Property(o => o.OrderNo).HasMaxLength(64).IsRequired();
         b.HasIndex(o => o.OrderNo).IsUnique();
         b.Property(o => o.Subject).HasMaxLength(256).IsRequired();

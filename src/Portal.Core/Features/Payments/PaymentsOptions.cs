@@ -20,6 +20,10 @@ public sealed class PaymentsOptions
     [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
     public TimeSpan OrderExpiry { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>How long after payment an Alipay top-up can be refunded through Alipay; older ones are refunded by bank.</summary>
+    [Range(1, 3650)]
+    public int AlipayRefundWindowDays { get; set; } = 365;
+
     public Money MinimumTopUp => Money.FromYuan(MinimumTopUpYuan);
 
     public Money MaximumTopUp => Money.FromYuan(MaximumTopUpYuan);

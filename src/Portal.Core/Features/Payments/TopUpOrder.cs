@@ -60,5 +60,10 @@ public sealed class TopUpOrder : ITenantOwned
 
     public DateTimeOffset? LastQueriedAt { get; set; }
 
+    /// <summary>What has been refunded to the buyer through Alipay so far (never more than the amount).</summary>
+    public long RefundedMicroYuan { get; set; }
+
     public Money Amount => new(AmountMicroYuan);
+
+    public Money Refunded => new(RefundedMicroYuan);
 }

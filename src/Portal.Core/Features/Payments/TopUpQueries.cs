@@ -5,9 +5,9 @@ using Portal.Core.Features.Tenants;
 
 namespace Portal.Core.Features.Payments;
 
-public sealed record TopUpView(Guid Id, string OrderNo, Money Amount, PaymentChannel Channel, TopUpStatus Status, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, DateTimeOffset? PaidAt, string? QrCode)
+public sealed record TopUpView(Guid Id, string OrderNo, Money Amount, PaymentChannel Channel, TopUpStatus Status, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, DateTimeOffset? PaidAt, string? QrCode, Money Refunded)
 {
-    public static TopUpView From(TopUpOrder o) => new(o.Id, o.OrderNo, o.Amount, o.Channel, o.Status, o.CreatedAt, o.ExpiresAt, o.PaidAt, o.QrCode);
+    public static TopUpView From(TopUpOrder o) => new(o.Id, o.OrderNo, o.Amount, o.Channel, o.Status, o.CreatedAt, o.ExpiresAt, o.PaidAt, o.QrCode, o.Refunded);
 }
 
 /// <summary>The current tenant's top-up orders. Another tenant's order is not found.</summary>

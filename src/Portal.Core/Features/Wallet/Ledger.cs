@@ -14,7 +14,12 @@ namespace Portal.Core.Features.Wallet;
 /// <param name="Memo">Shown to the tenant and operators.</param>
 /// <param name="AuditAction">Dotted audit action, e.g. <c>wallet.adjusted</c>.</param>
 /// <param name="Reference">The business document behind it (order number).</param>
-public sealed record LedgerPosting(Guid TenantId, Money Amount, LedgerEntryKind Kind, string IdempotencyKey, string Memo, string AuditAction, string? Reference = null);
+/// <param name="FromHold">
+/// A debit of money held earlier in <see cref="Wallet.ReservedMicroYuan"/> (a refund's hold): the same UPDATE releases
+/// that much of the hold and requires the hold to exist, instead of checking the available balance again (the hold
+/// already took the money out of it, and Balance − Reserved does not change).
+/// </param>
+public sealed record LedgerPosting(Guid TenantId, Money Amount, LedgerEntryKind Kind, string IdempotencyKey, string Memo, string AuditAction, string? Reference = null, bool FromHold = false);
 
 /// <summary>The entry that records the movement; <see cref="AlreadyApplied"/> when an earlier posting with the same key did it.</summary>
 public sealed record LedgerPostResult(LedgerEntry Entry, bool AlreadyApplied);
@@ -40,6 +45,7 @@ public sealed class Ledger(IDbContextFactory<PortalDbContext> dbFactory, ICurren
         CancellationToken cancellationToken = default)
     {
         if (posting.Amount == Money.Zero) throw new ArgumentException("A ledger posting cannot be zero.", nameof(posting));
+        if (posting.FromHold && posting.Amount > Money.Zero) throw new ArgumentException("Only a debit can be taken from a hold.", nameof(posting));
         ArgumentException.ThrowIfNullOrWhiteSpace(posting.IdempotencyKey);
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -65,11 +71,19 @@ public sealed class Ledger(IDbContextFactory<PortalDbContext> dbFactory, ICurren
                 // cannot lose each other's changes; a debit only applies while Balance + CreditLimit − Reserved stays
                 // non-negative, checked by the same statement. The UPDATE also takes the wallet row's lock (one writer
                 // on SQLite), so the balance read below is exactly this posting's result.
+                // A debit from a hold moves Balance and Reserved down together, so Balance + CreditLimit − Reserved (and
+                // what the relay may still reserve) stays exactly as it was: it needs the hold, not new headroom.
                 var wallets = db.Wallets.IgnoreTenantFilter().Where(w => w.TenantId == posting.TenantId);
-                if (amount < 0)
+                if (posting.FromHold)
+                    wallets = wallets.Where(w => w.ReservedMicroYuan + amount >= 0 && w.BalanceMicroYuan + w.CreditLimitMicroYuan + amount >= 0);
+                else if (amount < 0)
                     wallets = wallets.Where(w => w.BalanceMicroYuan + w.CreditLimitMicroYuan - w.ReservedMicroYuan + amount >= 0);
                 var updated = await wallets.ExecuteUpdateAsync(
-                    s => s.SetProperty(w => w.BalanceMicroYuan, w => w.BalanceMicroYuan + amount).SetProperty(w => w.UpdatedAt, now),
+                    s =>
+                    {
+                        s.SetProperty(w => w.BalanceMicroYuan, w => w.BalanceMicroYuan + amount).SetProperty(w => w.UpdatedAt, now);
+                        if (posting.FromHold) s.SetProperty(w => w.ReservedMicroYuan, w => w.ReservedMicroYuan + amount);
+                    },
                     cancellationToken);
                 if (updated == 0)
                 {

@@ -103,6 +103,42 @@ public abstract class ReconciliationTests<TFactory>(TFactory factory) : IClassFi
         Assert.Contains(queue, r => r.Issue == ReconciliationIssue.MissingInBill && r.OutTradeNo == order.OrderNo);
     }
 
+    [Fact]
+    public async Task Portal_refunds_match_the_bills_refund_rows_and_foreign_or_missing_ones_are_reported()
+    {
+        var billDate = ChinaTime.Today(factory.Clock).AddDays(20);
+        factory.Clock.Advance(new DateTimeOffset(billDate.ToDateTime(new TimeOnly(9, 0)), TimeSpan.FromHours(8)) - factory.Clock.GetUtcNow());
+        var (client, _) = await factory.VerifiedTenantAsync("退款对账科技有限公司");
+        var order = await client.StartTopUpAsync("100");
+        await client.PayQrAsync(order);
+        var other = await client.StartTopUpAsync("20");
+        await client.PayQrAsync(other);
+        await factory.DeliverNotificationsAsync();
+        var refund = await client.RequestRefundAsync("110");
+        Assert.True((await factory.ApproveRefundAsync(refund.Id)).IsSuccess);
+        Assert.Equal(Portal.Core.Features.Payments.Refunds.RefundStatus.Completed, (await client.RefundAsync(refund.Id)).Status);
+
+        factory.Clock.Advance(TimeSpan.FromHours(25));
+        Assert.Equal(0, await ReconcileAsync(billDate));
+
+        // A refund made outside the portal, and one of the portal's refunds that Alipay's bill does not have.
+        await using (var db = await factory.DbAsync())
+        {
+            var trade = await db.SimulatorTrades.SingleAsync(t => t.OutTradeNo == order.OrderNo);
+            var refundedAt = new DateTimeOffset(billDate.ToDateTime(new TimeOnly(16, 0)), TimeSpan.FromHours(8)).ToUniversalTime();
+            db.SimulatorRefunds.Add(new SimulatorRefund { Id = Ids.New(), TradeId = trade.Id, OutRequestNo = "CONSOLE_1", AmountMicroYuan = Money.FromYuan(1).MicroYuan, At = refundedAt });
+            await db.SaveChangesAsync();
+            var otherTrade = await db.SimulatorTrades.SingleAsync(t => t.OutTradeNo == other.OrderNo);
+            await db.SimulatorRefunds.Where(r => r.TradeId == otherTrade.Id).ExecuteUpdateAsync(s => s.SetProperty(r => r.At, refundedAt.AddDays(-5)));
+        }
+
+        Assert.Equal(2, await ReconcileAsync(billDate));
+        await using var scope = factory.Scope();
+        var queue = (await scope.ServiceProvider.GetRequiredService<PaymentsAdminQueries>().ListReconciliationAsync(resolved: false)).Where(r => r.BillDate == billDate).ToList();
+        Assert.Contains(queue, r => r.Issue == ReconciliationIssue.StatusMismatch && r.OutTradeNo == order.OrderNo && r.Detail.Contains("CONSOLE_1"));
+        Assert.Contains(queue, r => r.Issue == ReconciliationIssue.MissingInBill && r.OutTradeNo == other.OrderNo);
+    }
+
     private async Task<int> ReconcileAsync(DateOnly billDate)
     {
         await using var scope = factory.Scope();

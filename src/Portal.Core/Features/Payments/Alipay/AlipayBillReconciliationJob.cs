@@ -3,12 +3,14 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Portal.Core.Common;
 using Portal.Core.Data;
+using Portal.Core.Features.Payments.Refunds;
 
 namespace Portal.Core.Features.Payments.Alipay;
 
 /// <summary>
 /// Daily at 10:00 Beijing time: downloads yesterday's Alipay trade bill and compares it with the portal's orders.
-/// Unknown trades, amount and status mismatches and local payments missing from the bill become
+/// Refund rows are matched with the portal's Alipay refund parts by out_request_no.
+/// Unknown trades, amount and status mismatches and local payments or refunds missing from the bill become
 /// <see cref="ReconciliationException"/> rows for the finance queue. Safe to run twice (unique keys).
 /// </summary>
 public sealed class AlipayBillReconciliationJob(
@@ -43,6 +45,13 @@ public sealed class AlipayBillReconciliationJob(
         var paidThatDay = await db.TopUpOrders.IgnoreTenantFilter().AsNoTracking()
             .Where(o => o.Status == TopUpStatus.Paid && o.PaidAt >= dayStart && o.PaidAt < dayEnd).ToListAsync(cancellationToken);
         var orders = referenced.Concat(paidThatDay).DistinctBy(o => o.Id).ToDictionary(o => o.OrderNo, StringComparer.Ordinal);
+        var billRequestNos = rows.Where(r => r.IsRefund && r.RefundRequestNo is not null).Select(r => r.RefundRequestNo!).Distinct().ToList();
+        var refundParts = await db.RefundAllocations.IgnoreTenantFilter().AsNoTracking()
+            .Where(a => a.TopUpOrderId != null && (billRequestNos.Contains(a.OutRequestNo)
+                || (a.Kind == RefundAllocationKind.Alipay && a.Status == RefundAllocationStatus.Succeeded && a.CompletedAt >= dayStart && a.CompletedAt < dayEnd)))
+            .Join(db.TopUpOrders.IgnoreTenantFilter(), a => a.TopUpOrderId, o => o.Id, (a, o) => new { Part = a, Order = o })
+            .ToListAsync(cancellationToken);
+        var partsByRequestNo = refundParts.ToDictionary(p => p.Part.OutRequestNo, StringComparer.Ordinal);
 
         var found = new List<ReconciliationException>();
         void Raise(ReconciliationIssue issue, string outTradeNo, string? tradeNo, TopUpOrder? order, long? billAmount, string detail, string? suffix = null) =>
@@ -66,9 +75,16 @@ public sealed class AlipayBillReconciliationJob(
             orders.TryGetValue(row.OutTradeNo, out var order);
             if (row.IsRefund)
             {
-                // The portal issues no refunds yet, so every refund in the bill needs a person.
-                Raise(ReconciliationIssue.StatusMismatch, row.OutTradeNo, row.TradeNo, order, row.OrderAmountMicroYuan,
-                    $"Alipay refunded {AlipayAmount.FormatSigned(row.OrderAmountMicroYuan)} ({row.RefundRequestNo}); the portal has no such refund", row.RefundRequestNo ?? row.TradeNo);
+                var suffix = row.RefundRequestNo ?? row.TradeNo;
+                if (row.RefundRequestNo is null || !partsByRequestNo.TryGetValue(row.RefundRequestNo, out var refund) || refund.Order.OrderNo != row.OutTradeNo)
+                    Raise(ReconciliationIssue.StatusMismatch, row.OutTradeNo, row.TradeNo, order, row.OrderAmountMicroYuan,
+                        $"Alipay refunded {AlipayAmount.FormatSigned(row.OrderAmountMicroYuan)} ({row.RefundRequestNo}); the portal has no such refund", suffix);
+                else if (Math.Abs(row.OrderAmountMicroYuan) != refund.Part.AmountMicroYuan)
+                    Raise(ReconciliationIssue.AmountMismatch, row.OutTradeNo, row.TradeNo, order, row.OrderAmountMicroYuan,
+                        $"Bill refund {AlipayAmount.FormatSigned(row.OrderAmountMicroYuan)} ≠ portal refund part {refund.Part.Amount.ToDisplay()} ({row.RefundRequestNo})", suffix);
+                else if (refund.Part.Kind != RefundAllocationKind.Alipay || refund.Part.Status != RefundAllocationStatus.Succeeded)
+                    Raise(ReconciliationIssue.StatusMismatch, row.OutTradeNo, row.TradeNo, order, row.OrderAmountMicroYuan,
+                        $"Alipay refunded {row.RefundRequestNo}; the portal's refund part is {refund.Part.Kind} {refund.Part.Status}", suffix);
             }
             else if (order is null)
             {
@@ -88,6 +104,11 @@ public sealed class AlipayBillReconciliationJob(
         var inBill = rows.Where(r => !r.IsRefund).Select(r => r.OutTradeNo).ToHashSet(StringComparer.Ordinal);
         foreach (var order in paidThatDay.Where(o => !inBill.Contains(o.OrderNo)))
             Raise(ReconciliationIssue.MissingInBill, order.OrderNo, order.AlipayTradeNo, order, null, "Paid in the portal on this day but absent from Alipay's bill");
+        var refundsInBill = billRequestNos.ToHashSet(StringComparer.Ordinal);
+        foreach (var refund in refundParts.Where(p => p.Part.Kind == RefundAllocationKind.Alipay && p.Part.Status == RefundAllocationStatus.Succeeded
+                     && p.Part.CompletedAt >= dayStart && p.Part.CompletedAt < dayEnd && !refundsInBill.Contains(p.Part.OutRequestNo)))
+            Raise(ReconciliationIssue.MissingInBill, refund.Order.OrderNo, refund.Order.AlipayTradeNo, refund.Order, null,
+                $"Refunded {refund.Part.Amount.ToDisplay()} ({refund.Part.OutRequestNo}) in the portal on this day but absent from Alipay's bill", refund.Part.OutRequestNo);
 
         var keys = found.Select(f => f.Key).ToList();
         var existing = (await db.ReconciliationExceptions.Where(r => keys.Contains(r.Key)).Select(r => r.Key).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);

@@ -1,0 +1,40 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Data;
+
+namespace Portal.Core.Features.Payments.Refunds;
+
+/// <summary>
+/// Retries the Alipay parts of approved refunds whose last call had no answer (timeout, Alipay busy), with the same
+/// out_request_no, when their backoff is over; and completes approved refunds whose parts are all paid. Safe to run
+/// twice: Alipay refunds once per out_request_no and the ledger debits once per part.
+/// </summary>
+public sealed class RefundPayoutJob(IDbContextFactory<PortalDbContext> dbFactory, RefundPayouts payouts, TimeProvider clock)
+{
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        List<Guid> due;
+        List<Guid> finished;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            var approved = db.RefundRequests.IgnoreTenantFilter().Where(r => r.Status == RefundStatus.Approved);
+            due = await db.RefundAllocations.IgnoreTenantFilter()
+                .Where(a => a.Kind == RefundAllocationKind.Alipay && a.Status == RefundAllocationStatus.Pending && (a.NextAttemptAt == null || a.NextAttemptAt <= now)
+                    && approved.Any(r => r.Id == a.RefundRequestId))
+                .OrderBy(a => a.NextAttemptAt).Take(100).Select(a => a.Id).ToListAsync(cancellationToken);
+            finished = await approved
+                .Where(r => !db.RefundAllocations.IgnoreTenantFilter().Any(a => a.RefundRequestId == r.Id && a.Status != RefundAllocationStatus.Succeeded))
+                .Select(r => r.Id).ToListAsync(cancellationToken);
+        }
+
+        var paid = 0;
+        foreach (var id in due)
+        {
+            var result = await payouts.PayAlipayAsync(id, includeFailed: false, cancellationToken);
+            if (result.IsSuccess) paid++;
+        }
+
+        foreach (var id in finished) await payouts.TryCompleteAsync(id, cancellationToken);
+        return paid;
+    }
+}
