@@ -40,7 +40,8 @@ internal sealed class BillingEndpoints(RelayAuthenticator authenticator, IServic
         await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(context.RequestAborted);
         // The relay acts for the key's tenant only (explicit filter: there is no signed-in user).
         var wallet = await db.Wallets.IgnoreTenantFilter().AsNoTracking().FirstOrDefaultAsync(w => w.TenantId == key!.TenantId, context.RequestAborted);
-        var spendable = Math.Max(0, wallet?.Available(now).MicroYuan ?? 0);
+        // Leases are this tenant's own money set aside for its requests, not spent: they are not deducted here.
+        var spendable = wallet is null ? 0 : Math.Max(0, (wallet.Balance + wallet.CreditLimit + wallet.LivePlanCredit(now)).MicroYuan);
         if (key!.MonthlyBudgetMicroYuan is { } budget)
         {
             var month = KeyBudgets.MonthOf(now);
