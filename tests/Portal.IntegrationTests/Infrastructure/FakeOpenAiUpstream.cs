@@ -16,7 +16,7 @@ namespace Portal.IntegrationTests.Infrastructure;
 /// answers without <c>usage</c>, <c>/badrequest/v1</c> answers 400. Answers are fixed bytes (with fields the relay does
 /// not know) so tests can compare what the client got byte for byte.
 /// </summary>
-public sealed class FakeOpenAiUpstream : IAsyncLifetime
+public sealed partial class FakeOpenAiUpstream
 {
     public const long PromptTokens = 21;
     public const long CompletionTokens = 9;
@@ -65,7 +65,7 @@ public sealed class FakeOpenAiUpstream : IAsyncLifetime
         return """{"object":"list","data":[{"object":"embedding","index":0,"embedding":__H0__}],"model":"__H1__","usage":{"prompt_tokens":__H2__,"total_tokens":__H3__}}""".Replace("__H0__", (vector).ToString()).Replace("__H1__", (model).ToString()).Replace("__H2__", (EmbeddingTokens).ToString()).Replace("__H3__", (EmbeddingTokens).ToString());
     }
 
-    public async Task InitializeAsync()
+    public async Task StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
@@ -77,7 +77,7 @@ public sealed class FakeOpenAiUpstream : IAsyncLifetime
         BaseAddress = _app.Urls.First();
     }
 
-    public async Task DisposeAsync()
+    public async Task StopAsync()
     {
         if (_app is not null) await _app.DisposeAsync();
     }

@@ -146,8 +146,14 @@ public abstract class RelayMoneyTests<TFactory>(TFactory factory) : IClassFixtur
             var now = factory.Clock.GetUtcNow();
             db.WalletLeases.Add(new WalletLease
             {
-                Id = Ids.New(), TenantId = tenantId, WalletId = wallet.Id, ReplicaId = "dead-replica", AmountMicroYuan = 5_000_000,
-                CreatedAt = now, RenewedAt = now, ExpiresAt = now.AddMinutes(2),
+                Id = Ids.New(),
+                TenantId = tenantId,
+                WalletId = wallet.Id,
+                ReplicaId = "dead-replica",
+                AmountMicroYuan = 5_000_000,
+                CreatedAt = now,
+                RenewedAt = now,
+                ExpiresAt = now.AddMinutes(2),
             });
             await db.SaveChangesAsync();
             await db.Wallets.IgnoreTenantFilter().Where(w => w.Id == wallet.Id).ExecuteUpdateAsync(s => s.SetProperty(w => w.ReservedMicroYuan, w => w.ReservedMicroYuan + 5_000_000));
