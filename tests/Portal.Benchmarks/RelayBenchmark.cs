@@ -226,7 +226,7 @@ internal static class RelayBenchmark
             var secret = ApiKeyFormat.Generate();
             db.ApiKeys.Add(new ApiKey
             {
-                Id = Ids.New(), TenantId = tenantId, Name = "bench", Prefix = ApiKeyFormat.Prefix(secret)[..16], SecretHash = ApiKeyFormat.Hash(secret),
+                Id = Ids.New(), TenantId = tenantId, Name = "bench", Prefix = ApiKeyFormat.Prefix(secret), SecretHash = ApiKeyFormat.Hash(secret),
                 Status = ApiKeyStatus.Active, CreatedByUserId = userId, CreatedAt = now, UpdatedAt = now,
             });
             await db.SaveChangesAsync();

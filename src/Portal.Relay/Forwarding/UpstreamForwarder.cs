@@ -223,6 +223,8 @@ internal sealed class UpstreamForwarder(IHttpClientFactory httpClients, IOptions
         UseCookies = false,
         AllowAutoRedirect = false,
         EnableMultipleHttp2Connections = true,
+        // No trace headers to third-party vendors (and no per-request Activity work on the hot path).
+        ActivityHeadersPropagator = null,
         ConnectCallback = async (context, cancellationToken) =>
         {
             var connectTimeout = context.InitialRequestMessage.Options.TryGetValue(ConnectTimeoutOption, out var configured) ? configured : TimeSpan.FromSeconds(10);
