@@ -26,6 +26,7 @@ builder.Services.AddKyc(builder.Configuration, builder.Environment.ContentRootPa
 builder.Services.AddWallet();
 builder.Services.AddUsage();
 builder.Services.AddCatalog();
+builder.Services.AddRelay(builder.Configuration);
 builder.Services.AddPayments(builder.Configuration);
 builder.Services.AddBankTransfers(builder.Configuration);
 builder.Services.AddRefunds();

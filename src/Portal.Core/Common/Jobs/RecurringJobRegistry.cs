@@ -24,5 +24,6 @@ public static class RecurringJobRegistry
         jobs.AddOrUpdate<ExpireBankTransfersJob>("payments-bank-transfers-expire", j => j.RunAsync(CancellationToken.None), Cron.Hourly(), options);
         jobs.AddOrUpdate<RefundPayoutJob>("payments-refund-payouts", j => j.RunAsync(CancellationToken.None), Cron.Minutely(), options);
         jobs.AddOrUpdate<LedgerInvariantJob>("wallet-ledger-invariant", j => j.RunAsync(CancellationToken.None), Cron.Daily(3), options);
+        jobs.AddOrUpdate<ReleaseExpiredLeasesJob>("wallet-release-expired-leases", j => j.RunAsync(CancellationToken.None), Cron.Minutely(), options);
     }
 }
