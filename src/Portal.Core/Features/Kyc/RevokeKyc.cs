@@ -5,6 +5,7 @@ using Portal.Core.Common;
 using Portal.Core.Data;
 using Portal.Core.Features.Accounts;
 using Portal.Core.Features.Audit;
+using Portal.Core.Features.Catalog;
 using Portal.Core.Features.Notifications;
 using Portal.Core.Localization;
 
@@ -33,6 +34,7 @@ public static class RevokeKyc
         AuditLog audit,
         EmailOutbox outbox,
         EmailTemplates templates,
+        IRelayCache relayCache,
         TimeProvider clock)
     {
         public async Task<Result<Unit>> HandleAsync(Command command, CancellationToken cancellationToken = default)
@@ -66,6 +68,8 @@ public static class RevokeKyc
                 "KycRevoked", cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+            // The relay re-checks the gate per cached entry (≤ 5 s); this replica drops the tenant's entries at once.
+            relayCache.TenantChanged(submission.TenantId);
             return Unit.Value;
         }
     }
