@@ -13,6 +13,7 @@ public interface IModelFields
 
     string InputPrice { get; }
 
+    /// <summary>Chat models only (embeddings are stored with 0).</summary>
     string OutputPrice { get; }
 
     string CachedInputPrice { get; }
@@ -41,7 +42,7 @@ public sealed class ModelFieldsValidator : AbstractValidator<IModelFields>
         RuleFor(m => m.Tokenizer).IsInEnum();
         var price = l["Enter a price in yuan per 1M tokens, zero or more, with at most 6 decimals (e.g. 21 or 0.525)."].Value;
         RuleFor(m => m.InputPrice).Must(p => CatalogPrices.TryParse(p, out _)).WithMessage(price);
-        RuleFor(m => m.OutputPrice).Must(p => CatalogPrices.TryParse(p, out _)).WithMessage(price);
+        RuleFor(m => m.OutputPrice).Must(p => CatalogPrices.TryParse(p, out _)).WithMessage(price).When(m => m.Kind == ModelKind.Chat);
         RuleFor(m => m.CachedInputPrice).Must(p => CatalogPrices.TryParse(p, out _)).WithMessage(price);
         RuleFor(m => m.ContextWindow).InclusiveBetween(1, 100_000_000).WithMessage(l["The context window must be a positive number of tokens."]);
         When(m => m.Kind == ModelKind.Chat, () =>
@@ -59,13 +60,14 @@ public sealed class ModelFieldsValidator : AbstractValidator<IModelFields>
 
 internal static class ModelFieldsExtensions
 {
-    /// <summary>Copies validated fields onto the entity; embeddings get 1 output token (the database requires a positive hold).</summary>
+    /// <summary>Copies validated fields onto the entity. Embeddings have no output: price 0, and 1 output token (the database requires a positive hold).</summary>
     public static void ApplyTo(this IModelFields fields, AiModel model)
     {
         model.DisplayName = fields.DisplayName.Trim();
         model.Kind = fields.Kind;
         CatalogPrices.TryParse(fields.InputPrice, out var input);
-        CatalogPrices.TryParse(fields.OutputPrice, out var output);
+        var output = 0L;
+        if (fields.Kind == ModelKind.Chat) CatalogPrices.TryParse(fields.OutputPrice, out output);
         CatalogPrices.TryParse(fields.CachedInputPrice, out var cached);
         model.InputPricePerMillionMicroYuan = input;
         model.OutputPricePerMillionMicroYuan = output;
