@@ -35,7 +35,7 @@ public sealed class ApiKeyActions(
     {
         var confirmed = await dialogs.ShowMessageBoxAsync(l["Revoke key"],
             string.Format(l["Revoke {0} ({1})? This is final: the key stops working within seconds and can never be used or enabled again."], key.Name, key.Prefix),
-            yesText: l["Revoke"], cancelText: l["Cancel"]);
+            yesText: l["Revoke key"], cancelText: l["Cancel"]);
         return confirmed == true && Show(await revoke.HandleAsync(new RevokeApiKey.Command(key.Id)), l["Key revoked."]);
     }
 
