@@ -1,22 +1,43 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Relay.Endpoints;
 using Portal.Relay.Errors;
 
 namespace Portal.Relay;
 
 /// <summary>
-/// The OpenAI-compatible <c>/v1</c> surface. The building blocks (keys, pricing, token counting, SSE, access
-/// checks, the simulator upstream, errors) exist; the endpoints that use them are the relay issue's work. Until
-/// then every <c>/v1</c> path answers in OpenAI's error shape and says so, rather than with the portal's HTML 404.
+/// The OpenAI-compatible <c>/v1</c> surface: chat completions, embeddings, models and the two billing endpoints
+/// clients read for the balance. Every answer carries <c>x-request-id</c>; every failure is OpenAI's JSON error shape.
 /// </summary>
 public static class RelayEndpoints
 {
     public static IEndpointRouteBuilder MapRelay(this IEndpointRouteBuilder app)
     {
-        var notEnabled = new OpenAiErrorResponse(StatusCodes.Status404NotFound,
-            new OpenAiError("The model relay is not enabled on this portal yet.", "invalid_request_error", null, "relay_not_enabled"));
-        app.Map("/v1/{**path}", () => notEnabled.ToResult()).AllowAnonymous().DisableAntiforgery();
+        var requests = app.ServiceProvider.GetRequiredService<RelayRequests>();
+        var models = app.ServiceProvider.GetRequiredService<ModelsEndpoint>();
+        var billing = app.ServiceProvider.GetRequiredService<BillingEndpoints>();
+        var v1 = app.MapGroup("/v1").AllowAnonymous().DisableAntiforgery().WithMetadata(new RelayEndpointMetadata());
+
+        v1.MapPost("/chat/completions", requests.ChatCompletionsAsync);
+        v1.MapPost("/embeddings", requests.EmbeddingsAsync);
+        v1.MapGet("/models", models.ListAsync);
+        v1.MapGet("/models/{**id}", (HttpContext context, string id) => models.GetAsync(context, id));
+        v1.MapGet("/dashboard/billing/subscription", billing.SubscriptionAsync);
+        v1.MapGet("/dashboard/billing/usage", billing.UsageAsync);
+        // Also reachable without the /v1 prefix, where several chat clients look for them.
+        app.MapGet("/dashboard/billing/subscription", billing.SubscriptionAsync).AllowAnonymous();
+        app.MapGet("/dashboard/billing/usage", billing.UsageAsync).AllowAnonymous();
+
+        v1.Map("/{**path}", static context =>
+        {
+            context.Response.Headers[RelayHttp.RequestIdHeader] = RelayHttp.NewRequestId();
+            return RelayHttp.WriteErrorAsync(context, OpenAiErrors.UnknownUrl(context.Request.Method, context.Request.Path));
+        });
         return app;
     }
 }
+
+/// <summary>Marks the relay's endpoints (for middleware that should leave them alone).</summary>
+public sealed class RelayEndpointMetadata;

@@ -29,6 +29,7 @@ builder.Services.AddUsage();
 builder.Services.AddCatalog();
 builder.Services.AddApiKeys();
 builder.Services.AddRelayApiKeyRules();
+builder.Services.AddRelay(builder.Configuration);
 builder.Services.AddPayments(builder.Configuration);
 builder.Services.AddBankTransfers(builder.Configuration);
 builder.Services.AddDemo(builder.Configuration);

@@ -27,6 +27,7 @@ internal static class NotifyBenchmark
 {
     public static async Task<int> Main()
     {
+        if (Environment.GetCommandLineArgs().Contains("relay")) return await RelayBenchmark.RunAsync();
         var orders = Option("--orders", 1000);
         var deliveries = Option("--deliveries", 10);
         var inFlight = Option("--in-flight", 32);

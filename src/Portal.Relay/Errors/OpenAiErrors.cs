@@ -36,6 +36,37 @@ public static class OpenAiErrors
         StatusCodes.Status403Forbidden,
         new OpenAiError($"Requests from {clientAddress} are not allowed for this API key. Add the address to the key's IP allowlist in the portal.", InvalidRequestType, null, "ip_not_allowed"));
 
+    /// <summary>403: the key's account may not use paid features (real-name verification missing or revoked).</summary>
+    public static OpenAiErrorResponse AccountNotVerified(bool revoked) => new(
+        StatusCodes.Status403Forbidden,
+        new OpenAiError(
+            revoked
+                ? "The real-name verification of this account was revoked, so its API keys are suspended. Contact support or verify again in the portal."
+                : "This account has not completed real-name verification (实名认证). Complete it in the portal to use the API.",
+            InvalidRequestType,
+            null,
+            revoked ? "account_verification_revoked" : "account_not_verified"));
+
+    /// <summary>400: the model exists but does not serve this endpoint (a chat model on /v1/embeddings, or the reverse).</summary>
+    public static OpenAiErrorResponse ModelNotSupported(string model, string endpoint) => new(
+        StatusCodes.Status400BadRequest,
+        new OpenAiError($"The model `{model}` does not support {endpoint}.", InvalidRequestType, "model", "model_not_supported"));
+
+    /// <summary>404 for a path the relay does not serve, in OpenAI's wording.</summary>
+    public static OpenAiErrorResponse UnknownUrl(string method, string path) => new(
+        StatusCodes.Status404NotFound,
+        new OpenAiError($"Invalid URL ({method} {path})", InvalidRequestType, null, "unknown_url"));
+
+    /// <summary>500 for a fault of the relay itself: OpenAI's wording, never a stack trace.</summary>
+    public static OpenAiErrorResponse InternalError(string requestId) => new(
+        StatusCodes.Status500InternalServerError,
+        new OpenAiError($"The server had an error while processing your request. Sorry about that! You can retry your request, or contact us through the portal if the error persists. (Please include the request ID {requestId} in your message.)", ServerErrorType, null, "internal_error"));
+
+    /// <summary>The error event that ends a stream the upstream broke off after its first byte.</summary>
+    public static OpenAiErrorResponse StreamInterrupted() => new(
+        StatusCodes.Status502BadGateway,
+        new OpenAiError("The upstream model provider interrupted the stream. You are charged only for the tokens generated before the interruption.", ServerErrorType, null, "upstream_interrupted"));
+
     /// <summary>404: unknown model (or one the tenant cannot see), in OpenAI's exact wording.</summary>
     public static OpenAiErrorResponse ModelNotFound(string model) => new(
         StatusCodes.Status404NotFound,

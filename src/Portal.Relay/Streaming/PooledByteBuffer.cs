@@ -12,7 +12,12 @@ internal sealed class PooledByteBuffer : IBufferWriter<byte>, IDisposable
 
     public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _length);
 
+    public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _length);
+
     public int WrittenCount => _length;
+
+    /// <summary>Forgets what was written, keeping the memory.</summary>
+    public void Reset() => _length = 0;
 
     public void Advance(int count)
     {

@@ -33,10 +33,15 @@ public abstract class HostTests<TFactory>(TFactory factory) : IClassFixture<TFac
     {
         var client = new PortalClient(factory);
         var response = await client.Http.GetAsync("/v1/models");
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.True(response.Headers.Contains("x-request-id"));
         var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
         Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
-        Assert.Equal("relay_not_enabled", error.GetProperty("code").GetString());
+        Assert.Equal("invalid_api_key", error.GetProperty("code").GetString());
+
+        var unknown = await client.Http.GetAsync("/v1/no-such-thing");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("unknown_url", JsonDocument.Parse(await unknown.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("code").GetString());
     }
 
     [Fact]

@@ -87,6 +87,7 @@ public abstract class PortalFactory : WebApplicationFactory<Program>, IAsyncLife
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<TimeProvider>(Clock);
+            services.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter, TestClientIp>();
             // The Alipay client and the simulator's notifier reach the app (gateway, notify_url) in memory.
             services.AddHttpClient(AlipayFeature.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
             services.AddHttpClient(AlipaySimulatorNotifier.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());

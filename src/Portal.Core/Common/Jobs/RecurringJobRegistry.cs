@@ -22,5 +22,6 @@ public static class RecurringJobRegistry
         jobs.AddOrUpdate<AlipayBillReconciliationJob>("payments-alipay-bill", j => j.RunAsync(CancellationToken.None), Cron.Daily(10), options);
         jobs.AddOrUpdate<ExpireBankTransfersJob>("payments-bank-transfers-expire", j => j.RunAsync(CancellationToken.None), Cron.Hourly(), options);
         jobs.AddOrUpdate<LedgerInvariantJob>("wallet-ledger-invariant", j => j.RunAsync(CancellationToken.None), Cron.Daily(3), options);
+        jobs.AddOrUpdate<ReleaseExpiredLeasesJob>("wallet-release-expired-leases", j => j.RunAsync(CancellationToken.None), Cron.Minutely(), options);
     }
 }

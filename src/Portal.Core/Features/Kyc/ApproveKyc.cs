@@ -3,6 +3,7 @@ using Portal.Core.Common;
 using Portal.Core.Data;
 using Portal.Core.Features.Accounts;
 using Portal.Core.Features.Audit;
+using Portal.Core.Features.Catalog;
 using Portal.Core.Features.Notifications;
 
 namespace Portal.Core.Features.Kyc;
@@ -21,7 +22,8 @@ public static class ApproveKyc
         AuditLog audit,
         EmailOutbox outbox,
         EmailTemplates templates,
-        TimeProvider clock)
+        TimeProvider clock,
+        IRelayCache relayCache)
     {
         public async Task<Result<Unit>> HandleAsync(Command command, CancellationToken cancellationToken = default)
         {
@@ -66,6 +68,8 @@ public static class ApproveKyc
                 "KycApproved", cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+            // The relay caches the gate for at most 5 s on other replicas; on this one the change applies at once.
+            relayCache.TenantChanged(submission.TenantId);
             return Unit.Value;
         }
     }

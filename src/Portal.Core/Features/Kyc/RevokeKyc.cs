@@ -34,8 +34,8 @@ public static class RevokeKyc
         AuditLog audit,
         EmailOutbox outbox,
         EmailTemplates templates,
-        IRelayCache relayCache,
-        TimeProvider clock)
+        TimeProvider clock,
+        IRelayCache relayCache)
     {
         public async Task<Result<Unit>> HandleAsync(Command command, CancellationToken cancellationToken = default)
         {
@@ -68,7 +68,7 @@ public static class RevokeKyc
                 "KycRevoked", cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-            // The relay re-checks the gate per cached entry (≤ 5 s); this replica drops the tenant's entries at once.
+            // The relay caches the gate for at most 5 s on other replicas; on this one the change applies at once.
             relayCache.TenantChanged(submission.TenantId);
             return Unit.Value;
         }

@@ -12,6 +12,7 @@ public static class WalletFeature
         services.AddScoped<SetCreditLimit.Handler>();
         services.AddScoped<LedgerInvariant>();
         services.AddScoped<LedgerInvariantJob>();
+        services.AddScoped<ReleaseExpiredLeasesJob>();
         services.AddScoped<AcknowledgeInvariantAlert.Handler>();
         return services;
     }

@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Data;
+using Portal.Core.Features.Catalog;
+using Portal.Relay.Catalog;
+
+namespace Portal.Relay.Forwarding;
+
+/// <summary>
+/// <see cref="IChannelHealth"/> for the operator pages: what this replica saw of each channel (last 200 attempts,
+/// circuit state, last error), and "test now", one tiny real request through the channel (it counts like any attempt).
+/// </summary>
+internal sealed class ChannelHealth(CatalogCache catalog, UpstreamForwarder forwarder, IServiceScopeFactory scopes) : IChannelHealth
+{
+    public IReadOnlyList<ChannelHealthSnapshot> Snapshot() =>
+        catalog.Channels.Select(c =>
+        {
+            var (requests, successRate, p50, lastError, lastErrorAt) = c.Stats.Read();
+            return new ChannelHealthSnapshot(c.Id, requests, successRate, p50, c.Circuit, lastError, lastErrorAt);
+        }).ToList();
+
+    public async Task<ChannelProbeResult> ProbeAsync(Guid channelId, CancellationToken cancellationToken)
+    {
+        catalog.Invalidate();
+        var snapshot = await catalog.GetAsync();
+        if (!catalog.TryGetChannel(channelId, out var channel))
+            return new ChannelProbeResult(false, null, 0, "The channel is disabled, unknown, or its upstream key cannot be decrypted.");
+
+        var route = snapshot.Models.Values.SelectMany(m => m.Routes.Select(r => (Model: m, Route: r))).FirstOrDefault(x => x.Route.Channel.Id == channelId);
+        string upstreamModel;
+        ModelKind kind;
+        if (route.Route is not null)
+        {
+            upstreamModel = route.Route.UpstreamModelId;
+            kind = route.Model.Kind;
+        }
+        else
+        {
+            // A channel whose models are all disabled can still be tested with its first mapping.
+            await using var scope = scopes.CreateAsyncScope();
+            await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(cancellationToken);
+            var mapping = await db.ChannelModels.AsNoTracking().Where(m => m.ChannelId == channelId).OrderBy(m => m.PublicModelId).FirstOrDefaultAsync(cancellationToken);
+            if (mapping is null) return new ChannelProbeResult(false, null, 0, "The channel serves no model yet: map at least one model to test it.");
+            upstreamModel = mapping.UpstreamModelId;
+            kind = await db.AiModels.AsNoTracking().Where(m => m.PublicId == mapping.PublicModelId).Select(m => (ModelKind?)m.Kind).FirstOrDefaultAsync(cancellationToken) ?? ModelKind.Chat;
+        }
+
+        var model = System.Text.Json.JsonEncodedText.Encode(upstreamModel).ToString();
+        var body = kind == ModelKind.Embedding
+            ? $$"""{"model":"{{model}}","input":"ping"}"""
+            : $$"""{"model":"{{model}}","messages":[{"role":"user","content":"ping"}],"max_tokens":1}""";
+        var started = Stopwatch.GetTimestamp();
+        await using var attempt = await forwarder.SendAsync(channel, kind == ModelKind.Embedding ? UpstreamEndpoint.Embeddings : UpstreamEndpoint.ChatCompletions,
+            Encoding.UTF8.GetBytes(body), stream: false, cancellationToken, throughBreaker: false);
+        var latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        return attempt.Kind switch
+        {
+            AttemptKind.Success => new ChannelProbeResult(true, attempt.Status, latency, $"OK: {upstreamModel} answered in {latency:0} ms."),
+            AttemptKind.ClientError => new ChannelProbeResult(false, attempt.Status, latency, $"The upstream refused the test request (HTTP {attempt.Status})."),
+            _ => new ChannelProbeResult(false, attempt.Status == 0 ? null : attempt.Status, latency, attempt.Failure ?? "failed"),
+        };
+    }
+}

@@ -1,0 +1,198 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Common;
+using Portal.Core.Data;
+using Portal.Core.Features.Catalog;
+using Portal.Core.Features.Usage;
+using Portal.Core.Features.Wallet;
+using Portal.IntegrationTests.Infrastructure;
+using Portal.Relay.Admission;
+using Portal.Relay.Billing;
+using Portal.Relay.Tokens;
+
+namespace Portal.IntegrationTests.Features.Relay;
+
+/// <summary>Admission and settlement under load: leases, key budgets, the expired-lease job, the ledger invariant.</summary>
+public abstract class RelayMoneyTests<TFactory>(TFactory factory) : IClassFixture<TFactory> where TFactory : PortalFactory
+{
+    private const long InputPrice = 2_000_000;
+    private const long OutputPrice = 8_000_000;
+    private const int MaxTokens = 40;
+    private const string Question = "What is the relay?";
+
+    private static readonly ModelPrices Prices = ModelPrices.WithoutCacheDiscount(new Money(InputPrice), new Money(OutputPrice));
+
+    private async Task<(string Model, long Hold)> SimulatorModelAsync()
+    {
+        var model = await factory.ModelAsync($"sim-{Guid.NewGuid():N}"[..12], ModelKind.Chat, InputPrice, OutputPrice, new ChannelSpec("sim", ChannelType.Simulator));
+        var prompt = TokenCounter.Shared.CountChatPrompt(System.Text.Encoding.UTF8.GetBytes(RelayArrange.ChatRequest(model, Question, maxTokens: MaxTokens)), TokenEncoding.O200kBase);
+        return (model, Pricing.HoldFor(prompt, MaxTokens, Prices).MicroYuan);
+    }
+
+    private async Task<List<HttpStatusCode>> FireAsync(string secret, string model, int count)
+    {
+        using var http = factory.RelayClient(secret);
+        var body = RelayArrange.ChatRequest(model, Question, maxTokens: MaxTokens);
+        using var start = new ManualResetEventSlim();
+        var tasks = Enumerable.Range(0, count).Select(i => Task.Run(async () =>
+        {
+            start.Wait();
+            var response = await http.PostAsync("/v1/chat/completions", RelayArrange.Json(body));
+            await response.Content.ReadAsByteArrayAsync();
+            return response.StatusCode;
+        })).ToList();
+        start.Set();
+        return [.. await Task.WhenAll(tasks)];
+    }
+
+    [Fact]
+    public async Task Five_hundred_concurrent_requests_against_a_balance_for_a_hundred_never_overspend()
+    {
+        var (model, hold) = await SimulatorModelAsync();
+        var (_, tenantId) = await factory.VerifiedTenantAsync();
+        var balance = 100 * hold;
+        Assert.True((await factory.AdjustAsync(tenantId, new Money(balance))).IsSuccess);
+        var (secret, _) = await factory.KeyAsync(tenantId);
+
+        var statuses = await FireAsync(secret, model, 500);
+        await factory.SettleAsync();
+
+        var ok = statuses.Count(s => s == HttpStatusCode.OK);
+        Assert.All(statuses, s => Assert.True(s is HttpStatusCode.OK or HttpStatusCode.TooManyRequests, $"unexpected {s}"));
+        Assert.True(ok >= 100, $"only {ok} succeeded although the balance covers 100 holds");
+        var wallet = await factory.WalletRowAsync(tenantId);
+        var usage = await factory.UsageAsync(tenantId);
+        Assert.True(wallet.BalanceMicroYuan >= 0, $"balance went to {wallet.BalanceMicroYuan}");
+        Assert.Equal(ok, usage.Count(u => u.Status == UsageStatus.Succeeded));
+        Assert.Equal(usage.Count, usage.Select(u => u.RequestId).Distinct().Count());
+        Assert.All(usage, u => Assert.Equal(Pricing.Cost(u.InputTokens, 0, u.OutputTokens, Prices).MicroYuan, u.CostMicroYuan));
+        Assert.All(usage, u => Assert.False(u.Overdraft));
+        Assert.Equal(balance - wallet.BalanceMicroYuan, usage.Sum(u => u.WalletChargedMicroYuan));
+        await factory.AssertUsageInvariantAsync(tenantId);
+        await factory.AssertReservedMatchesLeasesAsync(tenantId);
+    }
+
+    [Fact]
+    public async Task Five_hundred_concurrent_requests_against_a_key_budget_for_a_hundred_never_overspend_it()
+    {
+        var (model, hold) = await SimulatorModelAsync();
+        var (_, tenantId) = await factory.VerifiedTenantAsync();
+        Assert.True((await factory.AdjustAsync(tenantId, Money.FromYuan(1_000))).IsSuccess);
+        var budget = 100 * hold;
+        var (secret, keyId) = await factory.KeyAsync(tenantId, k => k.MonthlyBudgetMicroYuan = budget);
+
+        var statuses = await FireAsync(secret, model, 500);
+        await factory.SettleAsync();
+
+        var ok = statuses.Count(s => s == HttpStatusCode.OK);
+        Assert.True(ok >= 100, $"only {ok} succeeded although the budget covers 100 holds");
+        var usage = await factory.UsageAsync(tenantId);
+        Assert.Equal(ok, usage.Count);
+        await using var db = await factory.DbAsync();
+        var spend = await db.ApiKeySpends.IgnoreTenantFilter().SingleAsync(s => s.ApiKeyId == keyId);
+        Assert.Equal(usage.Sum(u => u.CostMicroYuan), spend.SpentMicroYuan);
+        Assert.True(spend.SpentMicroYuan <= budget, $"spent {spend.SpentMicroYuan} of a {budget} budget");
+        Assert.Equal(0, spend.ReservedMicroYuan);
+        Assert.Equal(ok, spend.Requests);
+        var wallet = await factory.WalletRowAsync(tenantId);
+        Assert.Equal(Money.FromYuan(1_000).MicroYuan - wallet.BalanceMicroYuan, usage.Sum(u => u.WalletChargedMicroYuan));
+        await factory.AssertUsageInvariantAsync(tenantId);
+    }
+
+    [Fact]
+    public async Task Plan_credit_is_used_before_the_balance()
+    {
+        var (model, _) = await SimulatorModelAsync();
+        var (_, tenantId) = await factory.VerifiedTenantAsync();
+        Assert.True((await factory.AdjustAsync(tenantId, Money.FromYuan(10))).IsSuccess);
+        await using (var db = await factory.DbAsync())
+        {
+            await db.Wallets.IgnoreTenantFilter().Where(w => w.TenantId == tenantId).ExecuteUpdateAsync(s => s
+                .SetProperty(w => w.PlanCreditMicroYuan, 100)
+                .SetProperty(w => w.PlanCreditExpiresAt, factory.Clock.GetUtcNow().AddDays(30)));
+        }
+
+        var (secret, _) = await factory.KeyAsync(tenantId);
+        using var http = factory.RelayClient(secret);
+        for (var i = 0; i < 3; i++)
+            Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("/v1/chat/completions", RelayArrange.Json(RelayArrange.ChatRequest(model, Question, maxTokens: MaxTokens)))).StatusCode);
+        await factory.SettleAsync();
+
+        var usage = await factory.UsageAsync(tenantId);
+        Assert.Equal(100, usage.Sum(u => u.PlanCreditUsedMicroYuan));
+        Assert.Equal(usage.Sum(u => u.CostMicroYuan) - 100, usage.Sum(u => u.WalletChargedMicroYuan));
+        Assert.All(usage, u => Assert.Equal(u.CostMicroYuan, u.PlanCreditUsedMicroYuan + u.WalletChargedMicroYuan));
+        var wallet = await factory.WalletRowAsync(tenantId);
+        Assert.Equal(0, wallet.PlanCreditMicroYuan);
+        Assert.Equal(Money.FromYuan(10).MicroYuan - usage.Sum(u => u.WalletChargedMicroYuan), wallet.BalanceMicroYuan);
+        await factory.AssertUsageInvariantAsync(tenantId);
+    }
+
+    [Fact]
+    public async Task Expired_leases_of_dead_replicas_are_released_by_the_job_and_live_ones_are_kept()
+    {
+        var (model, _) = await SimulatorModelAsync();
+        var (_, tenantId) = await factory.VerifiedTenantAsync();
+        Assert.True((await factory.AdjustAsync(tenantId, Money.FromYuan(100))).IsSuccess);
+        var (secret, _) = await factory.KeyAsync(tenantId);
+        Assert.Equal(HttpStatusCode.OK, (await factory.RelayClient(secret).PostAsync("/v1/chat/completions", RelayArrange.Json(RelayArrange.ChatRequest(model, Question, maxTokens: MaxTokens)))).StatusCode);
+        await factory.SettleAsync();
+
+        // A replica that died holding ¥5 of the same wallet: its row and its part of Reserved, as it left them.
+        var wallet = await factory.WalletRowAsync(tenantId);
+        await using (var db = await factory.DbAsync())
+        {
+            var now = factory.Clock.GetUtcNow();
+            db.WalletLeases.Add(new WalletLease
+            {
+                Id = Ids.New(),
+                TenantId = tenantId,
+                WalletId = wallet.Id,
+                ReplicaId = "dead-replica",
+                AmountMicroYuan = 5_000_000,
+                CreatedAt = now,
+                RenewedAt = now,
+                ExpiresAt = now.AddMinutes(2),
+            });
+            await db.SaveChangesAsync();
+            await db.Wallets.IgnoreTenantFilter().Where(w => w.Id == wallet.Id).ExecuteUpdateAsync(s => s.SetProperty(w => w.ReservedMicroYuan, w => w.ReservedMicroYuan + 5_000_000));
+        }
+
+        var reservedBefore = (await factory.WalletRowAsync(tenantId)).ReservedMicroYuan;
+        await using (var scope = factory.Scope())
+        {
+            var job = scope.ServiceProvider.GetRequiredService<ReleaseExpiredLeasesJob>();
+            Assert.Equal(0, await job.RunAsync(CancellationToken.None)); // nothing has expired yet
+
+            // Ten minutes pass; this replica renewed its lease (its settlement loop does so every TTL / 4), the dead one did not.
+            factory.Clock.Advance(TimeSpan.FromMinutes(10));
+            await factory.Services.GetRequiredService<WalletLeases>().RenewAsync(CancellationToken.None);
+            Assert.Equal(1, await job.RunAsync(CancellationToken.None));
+            Assert.Equal(0, await job.RunAsync(CancellationToken.None)); // safe to run twice
+        }
+
+        // The dead replica's ¥5 is available again; what stays reserved is exactly this replica's live lease (if its
+        // settlement loop has not returned it as idle meanwhile: the fake clock jumped ten minutes).
+        await using (var db = await factory.DbAsync())
+        {
+            Assert.False(await db.WalletLeases.AnyAsync(l => l.ReplicaId == "dead-replica"));
+            var live = await db.WalletLeases.Where(l => l.WalletId == wallet.Id).SumAsync(l => (long?)l.AmountMicroYuan) ?? 0;
+            Assert.Equal(live, (await factory.WalletRowAsync(tenantId)).ReservedMicroYuan);
+            Assert.True(reservedBefore - 5_000_000 >= live);
+        }
+
+        // The live replica keeps serving from its lease, and an idle lease goes back to the wallet.
+        Assert.Equal(HttpStatusCode.OK, (await factory.RelayClient(secret).PostAsync("/v1/chat/completions", RelayArrange.Json(RelayArrange.ChatRequest(model, Question, maxTokens: MaxTokens)))).StatusCode);
+        await factory.SettleAsync();
+        factory.Clock.Advance(TimeSpan.FromMinutes(2));
+        await factory.Services.GetRequiredService<WalletLeases>().ReleaseIdleAsync(all: false, CancellationToken.None);
+        Assert.Equal(0, (await factory.WalletRowAsync(tenantId)).ReservedMicroYuan);
+        await factory.AssertReservedMatchesLeasesAsync(tenantId);
+        await factory.AssertUsageInvariantAsync(tenantId);
+    }
+}
+
+public sealed class RelayMoneyTestsOnPostgres(PostgresPortalFactory factory) : RelayMoneyTests<PostgresPortalFactory>(factory);
+
+public sealed class RelayMoneyTestsOnSqlite(SqlitePortalFactory factory) : RelayMoneyTests<SqlitePortalFactory>(factory);
