@@ -1,5 +1,6 @@
 using Portal.Core.Data;
 using Portal.Core.Features.Accounts;
+using Portal.Core.Features.ApiKeys;
 using Portal.Core.Features.Audit;
 using Portal.Core.Features.Catalog;
 using Portal.Core.Features.Demo;
@@ -12,6 +13,7 @@ using Portal.Core.Features.Tenants;
 using Portal.Core.Features.Usage;
 using Portal.Core.Features.Wallet;
 using Portal.Relay;
+using Portal.Relay.Keys;
 using Portal.Web.Endpoints;
 using Portal.Web.Hosting;
 
@@ -26,6 +28,8 @@ builder.Services.AddKyc(builder.Configuration, builder.Environment.ContentRootPa
 builder.Services.AddWallet();
 builder.Services.AddUsage();
 builder.Services.AddCatalog();
+builder.Services.AddApiKeys();
+builder.Services.AddRelayApiKeyRules();
 builder.Services.AddRelay(builder.Configuration);
 builder.Services.AddPayments(builder.Configuration);
 builder.Services.AddBankTransfers(builder.Configuration);

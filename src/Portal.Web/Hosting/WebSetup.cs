@@ -37,6 +37,7 @@ public static class WebSetup
         });
         services.AddCascadingAuthenticationState();
         services.AddScoped<IdentityRedirectManager>();
+        services.AddScoped<Components.Pages.ApiKeys.ApiKeyActions>();
         services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
 
         services.AddAuthentication(o =>

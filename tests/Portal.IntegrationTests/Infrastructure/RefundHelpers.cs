@@ -98,12 +98,15 @@ public static class RefundHelpers
         }
     }
 
-    public static async Task<(long Balance, long Reserved)> WalletRowAsync(this PortalFactory factory, Guid tenantId)
+    /// <summary>Lets tests write <c>var (balance, reserved) = await factory.WalletRowAsync(tenantId);</c>.</summary>
+    public static void Deconstruct(this Portal.Core.Features.Wallet.Wallet wallet, out long balance, out long reserved)
     {
-        await using var db = await factory.DbAsync();
-        var w = await db.Wallets.IgnoreTenantFilter().AsNoTracking().SingleAsync(x => x.TenantId == tenantId);
-        return (w.BalanceMicroYuan, w.ReservedMicroYuan);
+        balance = wallet.BalanceMicroYuan;
+        reserved = wallet.ReservedMicroYuan;
     }
+
+    public static (long Balance, long Reserved) BalanceAndReserved(this Portal.Core.Features.Wallet.Wallet wallet) =>
+        (wallet.BalanceMicroYuan, wallet.ReservedMicroYuan);
 
     public static async Task<List<RefundAllocation>> RefundPartsAsync(this PortalFactory factory, Guid refundId)
     {

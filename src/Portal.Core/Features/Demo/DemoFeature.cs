@@ -9,6 +9,7 @@ public static class DemoFeature
     {
         services.AddOptions<DemoOptions>().Bind(configuration.GetSection(DemoOptions.Section));
         services.AddScoped<DemoSeeder>();
+        services.AddScoped<DemoCatalog>();
         return services;
     }
 }

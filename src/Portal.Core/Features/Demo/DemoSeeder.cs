@@ -28,9 +28,9 @@ public sealed class DemoOptions
 
 /// <summary>
 /// <c>seed-demo</c>: a demo tenant with a confirmed Owner, verified as an enterprise (a generated credit code and
-/// licence image), with a balance (a real ledger credit under the key <c>demo:seed</c>). Idempotent: running it
-/// again changes nothing except resetting the demo password to the
-/// configured one. Returns the lines to print.
+/// licence image), with a balance (a real ledger credit under the key <c>demo:seed</c>), and the relay's demo catalog
+/// (<see cref="DemoCatalog"/>: models, a Simulator channel, a fresh API key). Idempotent: running it again changes
+/// nothing except resetting the demo password to the configured one and issuing one more demo key. Returns the lines to print.
 /// </summary>
 public sealed class DemoSeeder(
     PortalDbContext db,
@@ -39,11 +39,13 @@ public sealed class DemoSeeder(
     IOptions<PortalOptions> portal,
     IFileStore store,
     Ledger ledger,
+    DemoCatalog catalog,
     TimeProvider clock)
 {
     public async Task<IReadOnlyList<string>> SeedAsync(CancellationToken cancellationToken = default)
     {
         var demo = options.Value;
+        IReadOnlyList<string> relay;
         var now = clock.GetUtcNow();
         var user = await userManager.FindByEmailAsync(demo.UserEmail);
         if (user is null)
@@ -80,6 +82,8 @@ public sealed class DemoSeeder(
                     cancellationToken: cancellationToken);
                 if (!seeded.IsSuccess) throw new InvalidOperationException(seeded.Error!.Message);
             }
+
+            relay = await catalog.SeedAsync(membership.TenantId, user.Id, cancellationToken);
         }
 
         return
@@ -87,6 +91,7 @@ public sealed class DemoSeeder(
             $"DEMO_USER={demo.UserEmail}",
             $"DEMO_PASSWORD={demo.Password}",
             $"DEMO_LOGIN_URL={portal.Value.Link("Account/Login")}",
+            .. relay,
         ];
     }
 

@@ -37,7 +37,7 @@ public abstract class RefundTests<TFactory>(TFactory factory) : IClassFixture<TF
         Assert.Equal(HttpStatusCode.BadRequest, (await client.PostRefundAsync("0.001")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await client.PostRefundAsync("0")).StatusCode);
 
-        Assert.Equal((Money.FromYuan(100).MicroYuan, Money.FromYuan(30).MicroYuan), await factory.WalletRowAsync(tenantId));
+        Assert.Equal((Money.FromYuan(100).MicroYuan, Money.FromYuan(30).MicroYuan), (await factory.WalletRowAsync(tenantId)).BalanceAndReserved());
         Assert.Empty(await client.GetJsonAsync<List<Refund>>("/api/tenant/refunds"));
 
         // Exactly the refundable amount is accepted and held at once: nothing is refundable any more.
@@ -45,7 +45,7 @@ public abstract class RefundTests<TFactory>(TFactory factory) : IClassFixture<TF
         Assert.Equal(RefundStatus.Requested, refund.Status);
         Assert.Equal("70.00", refund.Held);
         Assert.Equal("0.00", (await client.RefundableAsync()).Refundable);
-        Assert.Equal((Money.FromYuan(100).MicroYuan, Money.FromYuan(100).MicroYuan), await factory.WalletRowAsync(tenantId));
+        Assert.Equal((Money.FromYuan(100).MicroYuan, Money.FromYuan(100).MicroYuan), (await factory.WalletRowAsync(tenantId)).BalanceAndReserved());
         Assert.Equal(HttpStatusCode.Conflict, (await client.PostRefundAsync("0.01")).StatusCode);
 
         await factory.SettleRelayHoldAsync(tenantId, Money.FromYuan(30), Money.Zero);
@@ -63,7 +63,7 @@ public abstract class RefundTests<TFactory>(TFactory factory) : IClassFixture<TF
 
         Assert.Equal(3, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
         Assert.Equal(5, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
-        Assert.Equal((Money.FromYuan(100).MicroYuan, Money.FromYuan(90).MicroYuan), await factory.WalletRowAsync(tenantId));
+        Assert.Equal((Money.FromYuan(100).MicroYuan, Money.FromYuan(90).MicroYuan), (await factory.WalletRowAsync(tenantId)).BalanceAndReserved());
         Assert.Equal(3, (await client.GetJsonAsync<List<Refund>>("/api/tenant/refunds")).Count(r => r.Status == RefundStatus.Requested));
         Assert.DoesNotContain(await factory.LedgerAsync(tenantId), e => e.Kind == LedgerEntryKind.Refund);
     }
@@ -86,7 +86,7 @@ public abstract class RefundTests<TFactory>(TFactory factory) : IClassFixture<TF
         var held = Money.FromYuan(15 * relayHolds + 20 * created.Count);
         Assert.True(held <= Money.FromYuan(100), $"held {held} of ¥100");
         Assert.True(Money.FromYuan(100) - held < Money.FromYuan(20), "a refund that still fitted was refused");
-        Assert.Equal((Money.FromYuan(100).MicroYuan, held.MicroYuan), await factory.WalletRowAsync(tenantId));
+        Assert.Equal((Money.FromYuan(100).MicroYuan, held.MicroYuan), (await factory.WalletRowAsync(tenantId)).BalanceAndReserved());
 
         // The requests finish and cost everything they held; then every refund is approved and paid.
         for (var i = 0; i < relayHolds; i++) await factory.SettleRelayHoldAsync(tenantId, Money.FromYuan(15), Money.FromYuan(15));
@@ -131,7 +131,7 @@ public abstract class RefundTests<TFactory>(TFactory factory) : IClassFixture<TF
         var paid = await factory.PayRefundPartByBankAsync(part.Id, "OUT-PLAN-1");
         Assert.True(paid.IsSuccess, paid.Error?.Message);
         // Balance and Reserved went down together: the request in flight is still covered by the plan credit.
-        Assert.Equal((0L, Money.FromYuan(50).MicroYuan), await factory.WalletRowAsync(tenantId));
+        Assert.Equal((0L, Money.FromYuan(50).MicroYuan), (await factory.WalletRowAsync(tenantId)).BalanceAndReserved());
         await factory.SettleRelayHoldAsync(tenantId, Money.FromYuan(50), Money.Zero);
         await factory.AssertLedgerInvariantAsync(tenantId);
     }
@@ -163,7 +163,7 @@ public abstract class RefundTests<TFactory>(TFactory factory) : IClassFixture<TF
             p => Assert.Equal((RefundAllocationKind.Bank, "970.00", RefundAllocationStatus.Pending), (p.Kind, p.Amount, p.Status)));
         Assert.All(seen.Allocations, p => Assert.Matches("^[A-Za-z0-9_]{1,64}$", p.OutRequestNo));
         Assert.Equal("970.00", seen.Held);
-        Assert.Equal((Money.FromYuan(1000).MicroYuan, Money.FromYuan(970).MicroYuan), await factory.WalletRowAsync(tenantId));
+        Assert.Equal((Money.FromYuan(1000).MicroYuan, Money.FromYuan(970).MicroYuan), (await factory.WalletRowAsync(tenantId)).BalanceAndReserved());
         Assert.Equal("50.00", (await client.TopUpAsync(newer.Id)).Refunded);
         Assert.Equal("100.00", (await client.TopUpAsync(older.Id)).Refunded);
         Assert.Equal(Money.FromYuan(50).MicroYuan, await TradeRefundedAsync(newer.OrderNo));
@@ -180,7 +180,7 @@ public abstract class RefundTests<TFactory>(TFactory factory) : IClassFixture<TF
         Assert.Equal(RefundStatus.Completed, seen.Status);
         Assert.Equal("OUT-CMB-0001", seen.Allocations[2].BankReference);
         Assert.Equal("0.00", seen.Held);
-        Assert.Equal((Money.FromYuan(30).MicroYuan, 0L), await factory.WalletRowAsync(tenantId));
+        Assert.Equal((Money.FromYuan(30).MicroYuan, 0L), (await factory.WalletRowAsync(tenantId)).BalanceAndReserved());
         var refundEntries = (await factory.LedgerAsync(tenantId)).Where(e => e.Kind == LedgerEntryKind.Refund).ToList();
         Assert.Equal(parts.Select(p => RefundAllocation.LedgerKeyFor(p.Id)).Order(), refundEntries.Select(e => e.IdempotencyKey).Order());
         Assert.Equal(-Money.FromYuan(1120).MicroYuan, refundEntries.Sum(e => e.AmountMicroYuan));
@@ -193,7 +193,7 @@ public abstract class RefundTests<TFactory>(TFactory factory) : IClassFixture<TF
         Assert.Equal(RefundAllocationKind.Bank, bankPart.Kind);
         Assert.Equal(RemittanceCodesDisplay(transfer.RemittanceCode), bankPart.Source);
         Assert.True((await factory.PayRefundPartByBankAsync(bankPart.Id, "OUT-CMB-0003")).IsSuccess);
-        Assert.Equal((0L, 0L), await factory.WalletRowAsync(tenantId));
+        Assert.Equal((0L, 0L), (await factory.WalletRowAsync(tenantId)).BalanceAndReserved());
         await factory.AssertLedgerInvariantAsync(tenantId);
 
         await using var db = await factory.DbAsync();
@@ -225,7 +225,7 @@ public abstract class RefundTests<TFactory>(TFactory factory) : IClassFixture<TF
         Assert.StartsWith("Alipay.Unavailable", part.LastError);
         Assert.NotNull(part.NextAttemptAt);
         Assert.Equal(Money.FromYuan(80).MicroYuan, await TradeRefundedAsync(order.OrderNo));
-        Assert.Equal((Money.FromYuan(200).MicroYuan, Money.FromYuan(80).MicroYuan), await factory.WalletRowAsync(tenantId));
+        Assert.Equal((Money.FromYuan(200).MicroYuan, Money.FromYuan(80).MicroYuan), (await factory.WalletRowAsync(tenantId)).BalanceAndReserved());
         Assert.DoesNotContain(await factory.LedgerAsync(tenantId), e => e.Kind == LedgerEntryKind.Refund);
 
         // The job waits for the backoff, then asks again with the same out_request_no: Alipay answers that it was
@@ -245,7 +245,7 @@ public abstract class RefundTests<TFactory>(TFactory factory) : IClassFixture<TF
 
         var entry = Assert.Single(await factory.LedgerAsync(tenantId), e => e.Kind == LedgerEntryKind.Refund);
         Assert.Equal(-Money.FromYuan(80).MicroYuan, entry.AmountMicroYuan);
-        Assert.Equal((Money.FromYuan(120).MicroYuan, 0L), await factory.WalletRowAsync(tenantId));
+        Assert.Equal((Money.FromYuan(120).MicroYuan, 0L), (await factory.WalletRowAsync(tenantId)).BalanceAndReserved());
         var seen = await client.RefundAsync(refund.Id);
         Assert.Equal(RefundStatus.Completed, seen.Status);
         Assert.Equal("80.00", (await client.TopUpAsync(order.Id)).Refunded);
@@ -278,7 +278,7 @@ public abstract class RefundTests<TFactory>(TFactory factory) : IClassFixture<TF
         Assert.Equal(RefundStatus.Completed, seen.Status);
         Assert.Equal(RefundAllocationKind.Bank, seen.Allocations[0].Kind);
         Assert.Equal("0.00", (await client.TopUpAsync(order.Id)).Refunded);
-        Assert.Equal((0L, 0L), await factory.WalletRowAsync(tenantId));
+        Assert.Equal((0L, 0L), (await factory.WalletRowAsync(tenantId)).BalanceAndReserved());
         await factory.AssertLedgerInvariantAsync(tenantId);
     }
 
@@ -289,21 +289,21 @@ public abstract class RefundTests<TFactory>(TFactory factory) : IClassFixture<TF
         Assert.True((await factory.AdjustAsync(tenantId, Money.FromYuan(100))).IsSuccess);
 
         var rejected = await client.RequestRefundAsync("40");
-        Assert.Equal(Money.FromYuan(40).MicroYuan, (await factory.WalletRowAsync(tenantId)).Reserved);
+        Assert.Equal(Money.FromYuan(40).MicroYuan, ((await factory.WalletRowAsync(tenantId)).BalanceAndReserved()).Reserved);
         Assert.Equal("Validation", (await factory.RejectRefundAsync(rejected.Id, " ")).Error?.Code);
         Assert.True((await factory.RejectRefundAsync(rejected.Id, "请提供收款账户")).IsSuccess);
         Assert.Equal(RefundErrors.NotRequested, (await factory.RejectRefundAsync(rejected.Id, "again")).Error);
         Assert.Equal(RefundErrors.NotRequested, (await factory.ApproveRefundAsync(rejected.Id)).Error);
         var seen = await client.RefundAsync(rejected.Id);
         Assert.Equal((RefundStatus.Rejected, "请提供收款账户", "0.00"), (seen.Status, seen.RejectionReason, seen.Held));
-        Assert.Equal((Money.FromYuan(100).MicroYuan, 0L), await factory.WalletRowAsync(tenantId));
+        Assert.Equal((Money.FromYuan(100).MicroYuan, 0L), (await factory.WalletRowAsync(tenantId)).BalanceAndReserved());
 
         var cancelled = await client.RequestRefundAsync("25");
         Assert.Equal(HttpStatusCode.OK, (await client.PostJsonAsync($"/api/tenant/refunds/{cancelled.Id}/cancel", new { })).StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, (await client.PostJsonAsync($"/api/tenant/refunds/{cancelled.Id}/cancel", new { })).StatusCode);
         Assert.Equal(RefundErrors.NotRequested, (await factory.ApproveRefundAsync(cancelled.Id)).Error);
         Assert.Equal(RefundStatus.Cancelled, (await client.RefundAsync(cancelled.Id)).Status);
-        Assert.Equal((Money.FromYuan(100).MicroYuan, 0L), await factory.WalletRowAsync(tenantId));
+        Assert.Equal((Money.FromYuan(100).MicroYuan, 0L), (await factory.WalletRowAsync(tenantId)).BalanceAndReserved());
         Assert.Equal("100.00", (await client.RefundableAsync()).Refundable);
 
         await using var db = await factory.DbAsync();

@@ -1,0 +1,65 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Data;
+using Portal.Core.Features.ApiKeys;
+using Portal.Core.Features.Catalog;
+using Portal.Core.Features.Demo;
+using Portal.Core.Features.Kyc;
+using Portal.IntegrationTests.Infrastructure;
+
+namespace Portal.IntegrationTests.Features.Catalog;
+
+public abstract class SeedDemoCatalogTests<TFactory>(TFactory factory) : IClassFixture<TFactory> where TFactory : PortalFactory
+{
+    [Fact]
+    public async Task Seed_demo_twice_makes_one_simulator_channel_three_models_and_a_working_key_each_time()
+    {
+        IReadOnlyList<string> first, second;
+        await using (var scope = factory.Scope()) first = await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync();
+        await using (var scope = factory.Scope()) second = await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync();
+
+        foreach (var lines in new[] { first, second })
+        {
+            var key = Assert.Single(lines, l => l.StartsWith("DEMO_API_KEY=", StringComparison.Ordinal))["DEMO_API_KEY=".Length..];
+            Assert.Matches("^sk-cn-[0-9A-Za-z]{48}$", key);
+            Assert.Contains("DEMO_BASE_URL=http://localhost/v1", lines);
+            var curl = Assert.Single(lines, l => l.StartsWith("curl ", StringComparison.Ordinal));
+            Assert.Contains("http://localhost/v1/chat/completions", curl);
+            Assert.Contains($"Authorization: Bearer {key}", curl);
+            Assert.Contains("\"model\":\"gpt-4o\"", curl);
+        }
+
+        await using var db = await factory.DbAsync();
+        var channel = Assert.Single(await db.Channels.Include(c => c.Models).Where(c => c.Name == DemoCatalog.ChannelName).ToListAsync());
+        Assert.Equal(ChannelType.Simulator, channel.Type);
+        Assert.True(channel.Enabled);
+        Assert.Equal(["gpt-4o", "gpt-4o-mini", "text-embedding-3-small"], channel.Models.Select(m => m.PublicModelId).Order());
+
+        var models = await db.AiModels.Where(m => m.PublicId.StartsWith("gpt-4o") || m.PublicId == "text-embedding-3-small").ToListAsync();
+        Assert.Equal(3, models.Count);
+        var gpt4o = models.Single(m => m.PublicId == "gpt-4o");
+        Assert.Equal((21_000_000L, 105_000_000L), (gpt4o.InputPricePerMillionMicroYuan, gpt4o.OutputPricePerMillionMicroYuan));
+        Assert.Equal(ModelKind.Embedding, models.Single(m => m.PublicId == "text-embedding-3-small").Kind);
+        Assert.All(models, m => Assert.True(m.Enabled));
+
+        // Each printed key is an active key of the demo tenant, stored by its hash; the first one still works.
+        var demoTenant = await db.Tenants.SingleAsync(t => t.Name == "演示科技有限公司");
+        foreach (var lines in new[] { first, second })
+        {
+            var secret = lines.Single(l => l.StartsWith("DEMO_API_KEY=", StringComparison.Ordinal))["DEMO_API_KEY=".Length..];
+            var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+            var key = await db.ApiKeys.IgnoreTenantFilter().SingleAsync(k => k.SecretHash == hash);
+            Assert.Equal(demoTenant.Id, key.TenantId);
+            Assert.Equal(ApiKeyStatus.Active, key.Status);
+        }
+
+        await using var scope2 = factory.Scope();
+        Assert.Null(await scope2.ServiceProvider.GetRequiredService<IKycGate>().CheckAsync(demoTenant.Id));
+    }
+}
+
+public sealed class SeedDemoCatalogTestsOnPostgres(PostgresPortalFactory factory) : SeedDemoCatalogTests<PostgresPortalFactory>(factory);
+
+public sealed class SeedDemoCatalogTestsOnSqlite(SqlitePortalFactory factory) : SeedDemoCatalogTests<SqlitePortalFactory>(factory);
