@@ -20,6 +20,10 @@ public static class PlanCalendar
         return new DateTimeOffset(end, ChinaTime.Zone.GetUtcOffset(end)).ToUniversalTime();
     }
 
+    /// <summary>Periods start on a whole second: what both databases store exactly, and what people read.</summary>
+    public static DateTimeOffset WholeSecond(DateTimeOffset instant) =>
+        new(instant.UtcTicks - (instant.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+
     /// <summary>When period <paramref name="periodNo"/> of a chain anchored at <paramref name="anchor"/> (period <paramref name="anchorPeriodNo"/>) ends.</summary>
     public static DateTimeOffset PeriodEnd(DateTimeOffset anchor, int anchorPeriodNo, int periodNo) =>
         MonthsAfter(anchor, periodNo - anchorPeriodNo + 1);

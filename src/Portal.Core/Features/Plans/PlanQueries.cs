@@ -18,6 +18,7 @@ public sealed record PlanOffer(Guid Id, string Name, string Description, Money P
 /// </summary>
 public sealed record PlanSummary(
     Guid? SubscriptionId,
+    Guid? PlanId,
     string? PlanName,
     bool AutoRenew,
     int PeriodNo,
@@ -36,7 +37,7 @@ public sealed record PlanSummary(
     public Money CreditUsedThisPeriod => PeriodCredit - PeriodCreditLeft;
 
     public static PlanSummary None(Money carryover, DateTimeOffset? carryoverExpiresAt) =>
-        new(null, null, false, 0, null, null, Money.Zero, Money.Zero, carryover, carryoverExpiresAt, carryover, Money.Zero, false);
+        new(null, null, null, false, 0, null, null, Money.Zero, Money.Zero, carryover, carryoverExpiresAt, carryover, Money.Zero, false);
 }
 
 public sealed record PlanPeriodLine(Guid SubscriptionId, string PlanName, int PeriodNo, PlanPeriodKind Kind, DateTimeOffset StartAt, DateTimeOffset EndAt, Money Price, Money Credit, DateTimeOffset PaidAt, SubscriptionStatus Status);
@@ -80,7 +81,7 @@ public sealed class PlanQueries(IDbContextFactory<PortalDbContext> dbFactory, Te
         // The current pot belongs to this period when it expires with it.
         var periodLeft = wallet is not null && wallet.PlanCreditExpiresAt == s.CurrentPeriodEndAt && s.CurrentPeriodEndAt > now
             ? new Money(wallet.PlanCreditMicroYuan) : Money.Zero;
-        return new PlanSummary(s.Id, active.Plan.Name, s.AutoRenew, s.CurrentPeriodNo, s.CurrentPeriodStartAt, s.CurrentPeriodEndAt,
+        return new PlanSummary(s.Id, s.PlanId, active.Plan.Name, s.AutoRenew, s.CurrentPeriodNo, s.CurrentPeriodStartAt, s.CurrentPeriodEndAt,
             new Money(period?.CreditMicroYuan ?? 0), periodLeft, carryover, carryoverExpires,
             wallet?.LivePlanCredit(now) ?? Money.Zero, active.Plan.Price, active.Plan.Status == PlanStatus.Archived);
     }

@@ -104,10 +104,10 @@ public sealed class PlanRenewals(
         {
             // Whole periods were missed (the portal was down): never sell a period that is already over; the chain
             // restarts now.
-            anchor = now;
+            anchor = PlanCalendar.WholeSecond(now);
             anchorNo = next;
-            start = now;
-            end = PlanCalendar.MonthsAfter(now, 1);
+            start = anchor;
+            end = PlanCalendar.MonthsAfter(anchor, 1);
         }
 
         var tenantId = subscription.TenantId;

@@ -58,7 +58,7 @@ public static class PurchasePlan
 
             var subscriptionId = command.RequestId;
             var key = PlanLedgerKeys.Period(subscriptionId, 1);
-            var start = clock.GetUtcNow();
+            var start = PlanCalendar.WholeSecond(clock.GetUtcNow());
             var end = PlanCalendar.MonthsAfter(start, 1);
             var insufficient = false;
             PlanCreditChange? carried = null;
