@@ -374,6 +374,20 @@ public abstract class PlanTests<TFactory> : IClassFixture<TFactory> where TFacto
     }
 
     [Fact]
+    public async Task Seed_demo_creates_the_two_demo_plans_once()
+    {
+        await using (var scope = factory.Scope()) await scope.ServiceProvider.GetRequiredService<Portal.Core.Features.Demo.DemoSeeder>().SeedAsync();
+        await using (var scope = factory.Scope()) await scope.ServiceProvider.GetRequiredService<Portal.Core.Features.Demo.DemoSeeder>().SeedAsync();
+
+        await using var query = factory.Scope();
+        var catalogue = await query.ServiceProvider.GetRequiredService<PlanQueries>().ListCatalogueAsync();
+        var basic = Assert.Single(catalogue, o => o.Name == "基础套餐");
+        var standard = Assert.Single(catalogue, o => o.Name == "标准套餐");
+        Assert.Equal((Money.FromYuan(3000), Money.FromYuan(3900), 23.0m), (basic.Price, basic.Credit, basic.SavingPercent));
+        Assert.Equal((Money.FromYuan(10_000), Money.FromYuan(14_000), 28.5m), (standard.Price, standard.Credit, standard.SavingPercent));
+    }
+
+    [Fact]
     public async Task A_period_starting_on_31_January_ends_on_the_last_day_of_February()
     {
         var plan = await factory.CreatePlanAsync("月末套餐", 3000, 3900);
