@@ -14,8 +14,10 @@ public class PlanCreditPotsTests
     {
         var wallet = new TenantWallet
         {
-            PlanCreditMicroYuan = 500, PlanCreditExpiresAt = Now.AddDays(3),
-            CarryoverPlanCreditMicroYuan = 700, CarryoverPlanCreditExpiresAt = Now.AddMinutes(-1),
+            PlanCreditMicroYuan = 500,
+            PlanCreditExpiresAt = Now.AddDays(3),
+            CarryoverPlanCreditMicroYuan = 700,
+            CarryoverPlanCreditExpiresAt = Now.AddMinutes(-1),
         };
 
         var changes = PlanCreditPots.ExpireDead(wallet, Now);
@@ -55,8 +57,10 @@ public class PlanCreditPotsTests
     {
         var wallet = new TenantWallet
         {
-            PlanCreditMicroYuan = 2_000, PlanCreditExpiresAt = Now.AddDays(25),
-            CarryoverPlanCreditMicroYuan = 1_000, CarryoverPlanCreditExpiresAt = Now.AddDays(5),
+            PlanCreditMicroYuan = 2_000,
+            PlanCreditExpiresAt = Now.AddDays(25),
+            CarryoverPlanCreditMicroYuan = 1_000,
+            CarryoverPlanCreditExpiresAt = Now.AddDays(5),
         };
 
         var carried = PlanCreditPots.CarryOver(wallet, Now);
@@ -81,8 +85,10 @@ public class PlanCreditPotsTests
         // Settlement: plan credit first (the pot that expires first before the other), the balance pays the rest.
         var wallet = new TenantWallet
         {
-            PlanCreditMicroYuan = 40_000, PlanCreditExpiresAt = Now.AddDays(30),
-            CarryoverPlanCreditMicroYuan = 25_000, CarryoverPlanCreditExpiresAt = Now.AddDays(2),
+            PlanCreditMicroYuan = 40_000,
+            PlanCreditExpiresAt = Now.AddDays(30),
+            CarryoverPlanCreditMicroYuan = 25_000,
+            CarryoverPlanCreditExpiresAt = Now.AddDays(2),
         };
         var cost = Pricing.Cost(1_000, 0, 500, new ModelPrices(Money.FromYuan(21), Money.FromYuan(105), new Money(10_500_000)));
         Assert.Equal(new Money(73_500), cost);
@@ -99,8 +105,10 @@ public class PlanCreditPotsTests
         // A smaller request takes only from the carry-over, which expires first.
         var second = new TenantWallet
         {
-            PlanCreditMicroYuan = 40_000, PlanCreditExpiresAt = Now.AddDays(30),
-            CarryoverPlanCreditMicroYuan = 25_000, CarryoverPlanCreditExpiresAt = Now.AddDays(2),
+            PlanCreditMicroYuan = 40_000,
+            PlanCreditExpiresAt = Now.AddDays(30),
+            CarryoverPlanCreditMicroYuan = 25_000,
+            CarryoverPlanCreditExpiresAt = Now.AddDays(2),
         };
         var small = Pricing.SplitCharge(new Money(10_000), second.LivePlanCredit(Now));
         Assert.Equal((new Money(10_000), Money.Zero), (small.PlanPart, small.WalletPart));
