@@ -1927,6 +1927,282 @@ namespace Portal.Migrations.Sqlite.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Portal.Core.Features.Plans.Plan", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("CreditMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("credit_micro_yuan");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("description");
+
+                    b.Property<int>("DisplayOrder")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("display_order");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<long>("PriceMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("price_micro_yuan");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_plans");
+
+                    b.HasIndex("Status", "DisplayOrder")
+                        .HasDatabaseName("ix_plans_status_display_order");
+
+                    b.ToTable("plans", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_plans_credit_positive", "credit_micro_yuan > 0");
+
+                            t.HasCheckConstraint("ck_plans_price_positive", "price_micro_yuan > 0");
+                        });
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Plans.PlanCreditEvent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AmountMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("amount_micro_yuan");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("at");
+
+                    b.Property<long?>("ExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<int?>("PeriodNo")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("period_no");
+
+                    b.Property<Guid?>("SubscriptionId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subscription_id");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_plan_credit_events");
+
+                    b.HasIndex("SubscriptionId")
+                        .HasDatabaseName("ix_plan_credit_events_subscription_id");
+
+                    b.HasIndex("TenantId", "At")
+                        .HasDatabaseName("ix_plan_credit_events_tenant_id_at");
+
+                    b.HasIndex("TenantId", "Kind", "ExpiresAt")
+                        .HasDatabaseName("ix_plan_credit_events_tenant_id_kind_expires_at");
+
+                    b.ToTable("plan_credit_events", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_plan_credit_events_amount_positive", "amount_micro_yuan > 0");
+                        });
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Plans.PlanPeriod", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreditMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("credit_micro_yuan");
+
+                    b.Property<long>("EndAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("end_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("LedgerKey")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ledger_key");
+
+                    b.Property<long>("PaidAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("paid_at");
+
+                    b.Property<int>("PeriodNo")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("period_no");
+
+                    b.Property<Guid>("PlanId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("plan_id");
+
+                    b.Property<long>("PriceMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("price_micro_yuan");
+
+                    b.Property<long>("StartAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("start_at");
+
+                    b.Property<Guid>("SubscriptionId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subscription_id");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_plan_periods");
+
+                    b.HasIndex("PlanId")
+                        .HasDatabaseName("ix_plan_periods_plan_id");
+
+                    b.HasIndex("SubscriptionId", "PeriodNo")
+                        .IsUnique()
+                        .HasDatabaseName("ix_plan_periods_subscription_id_period_no");
+
+                    b.HasIndex("TenantId", "StartAt")
+                        .HasDatabaseName("ix_plan_periods_tenant_id_start_at");
+
+                    b.ToTable("plan_periods", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_plan_periods_amounts_positive", "price_micro_yuan > 0 AND credit_micro_yuan > 0");
+                        });
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Plans.PlanSubscription", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AnchorAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("anchor_at");
+
+                    b.Property<int>("AnchorPeriodNo")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("anchor_period_no");
+
+                    b.Property<bool>("AutoRenew")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("auto_renew");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid?>("CreatedByUserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by_user_id");
+
+                    b.Property<long>("CurrentPeriodEndAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("current_period_end_at");
+
+                    b.Property<int>("CurrentPeriodNo")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("current_period_no");
+
+                    b.Property<long>("CurrentPeriodStartAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("current_period_start_at");
+
+                    b.Property<long?>("EndedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("ended_at");
+
+                    b.Property<Guid>("PlanId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("plan_id");
+
+                    b.Property<int?>("ReminderSentForPeriodNo")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("reminder_sent_for_period_no");
+
+                    b.Property<Guid?>("ReplacedById")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("replaced_by_id");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_plan_subscriptions");
+
+                    b.HasIndex("PlanId")
+                        .HasDatabaseName("ix_plan_subscriptions_plan_id");
+
+                    b.HasIndex("Status", "CurrentPeriodEndAt")
+                        .HasDatabaseName("ix_plan_subscriptions_status_current_period_end_at");
+
+                    b.HasIndex("TenantId", "CreatedAt")
+                        .HasDatabaseName("ix_plan_subscriptions_tenant_id_created_at");
+
+                    b.HasIndex(new[] { "TenantId" }, "ux_plan_subscriptions_active_per_tenant")
+                        .IsUnique()
+                        .HasDatabaseName("ix_plan_subscriptions_tenant_id")
+                        .HasFilter("status = 'Active'");
+
+                    b.ToTable("plan_subscriptions", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_plan_subscriptions_period_positive", "current_period_no >= 1");
+                        });
+                });
+
             modelBuilder.Entity("Portal.Core.Features.Tenants.Invitation", b =>
                 {
                     b.Property<Guid>("Id")
@@ -2683,6 +2959,63 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_top_up_orders_tenants_tenant_id");
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Plans.PlanCreditEvent", b =>
+                {
+                    b.HasOne("Portal.Core.Features.Plans.PlanSubscription", null)
+                        .WithMany()
+                        .HasForeignKey("SubscriptionId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_plan_credit_events_plan_subscriptions_subscription_id");
+
+                    b.HasOne("Portal.Core.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_plan_credit_events_tenants_tenant_id");
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Plans.PlanPeriod", b =>
+                {
+                    b.HasOne("Portal.Core.Features.Plans.Plan", null)
+                        .WithMany()
+                        .HasForeignKey("PlanId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_plan_periods_plans_plan_id");
+
+                    b.HasOne("Portal.Core.Features.Plans.PlanSubscription", null)
+                        .WithMany()
+                        .HasForeignKey("SubscriptionId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_plan_periods_plan_subscriptions_subscription_id");
+
+                    b.HasOne("Portal.Core.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_plan_periods_tenants_tenant_id");
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Plans.PlanSubscription", b =>
+                {
+                    b.HasOne("Portal.Core.Features.Plans.Plan", null)
+                        .WithMany()
+                        .HasForeignKey("PlanId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_plan_subscriptions_plans_plan_id");
+
+                    b.HasOne("Portal.Core.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_plan_subscriptions_tenants_tenant_id");
                 });
 
             modelBuilder.Entity("Portal.Core.Features.Tenants.Invitation", b =>

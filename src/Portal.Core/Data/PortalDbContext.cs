@@ -14,6 +14,7 @@ using Portal.Core.Features.Payments.Alipay;
 using Portal.Core.Features.Payments.Alipay.Simulator;
 using Portal.Core.Features.Payments.BankTransfer;
 using Portal.Core.Features.Payments.Refunds;
+using Portal.Core.Features.Plans;
 using Portal.Core.Features.Tenants;
 using Portal.Core.Features.Usage;
 using Portal.Core.Features.Wallet;
@@ -106,6 +107,14 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options, ITenantC
     public DbSet<ApiKeySpend> ApiKeySpends => Set<ApiKeySpend>();
 
     public DbSet<UsageRecord> UsageRecords => Set<UsageRecord>();
+
+    public DbSet<Plan> Plans => Set<Plan>();
+
+    public DbSet<PlanSubscription> PlanSubscriptions => Set<PlanSubscription>();
+
+    public DbSet<PlanPeriod> PlanPeriods => Set<PlanPeriod>();
+
+    public DbSet<PlanCreditEvent> PlanCreditEvents => Set<PlanCreditEvent>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

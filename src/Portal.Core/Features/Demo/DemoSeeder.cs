@@ -5,7 +5,9 @@ using Portal.Core.Common;
 using Portal.Core.Common.Storage;
 using Portal.Core.Data;
 using Portal.Core.Features.Accounts;
+using Portal.Core.Features.Audit;
 using Portal.Core.Features.Kyc;
+using Portal.Core.Features.Plans;
 using Portal.Core.Features.Tenants;
 using Portal.Core.Features.Wallet;
 
@@ -40,6 +42,7 @@ public sealed class DemoSeeder(
     IFileStore store,
     Ledger ledger,
     DemoCatalog catalog,
+    AuditLog audit,
     TimeProvider clock)
 {
     public async Task<IReadOnlyList<string>> SeedAsync(CancellationToken cancellationToken = default)
@@ -75,6 +78,7 @@ public sealed class DemoSeeder(
             }
 
             await EnsureVerifiedAsync(membership.TenantId, demo.TenantName, now, cancellationToken);
+            await EnsurePlansAsync(now, cancellationToken);
             if (demo.BalanceYuan > 0)
             {
                 var seeded = await ledger.PostAsync(
@@ -163,6 +167,36 @@ public sealed class DemoSeeder(
             DecidedAt = now,
             DecidedBy = "system",
         });
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>The two demo plans, modelled on common tiers, unless plans with these names exist (archived ones included).</summary>
+    private async Task EnsurePlansAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        (string Name, string Description, long PriceYuan, long CreditYuan, int Order)[] plans =
+        [
+            ("基础套餐", "适合小团队与日常开发：每月 ¥3,900 的模型用量，按标价抵扣。", 3_000, 3_900, 10),
+            ("标准套餐", "适合生产业务：每月 ¥14,000 的模型用量，按标价抵扣。", 10_000, 14_000, 20),
+        ];
+        foreach (var (name, description, price, credit, order) in plans)
+        {
+            if (await db.Plans.AnyAsync(p => p.Name == name, cancellationToken)) continue;
+            var plan = new Plan
+            {
+                Id = Ids.New(),
+                Name = name,
+                Description = description,
+                PriceMicroYuan = Money.FromYuan(price).MicroYuan,
+                CreditMicroYuan = Money.FromYuan(credit).MicroYuan,
+                Status = PlanStatus.Active,
+                DisplayOrder = order,
+                CreatedAt = now,
+                UpdatedAt = now,
+            };
+            db.Plans.Add(plan);
+            audit.Add(db, "plans.plan_created", nameof(Plan), plan.Id, $"{name}: {plan.Price.ToDisplay()} / month, {plan.Credit.ToDisplay()} credit (seed-demo)", null);
+        }
+
         await db.SaveChangesAsync(cancellationToken);
     }
 }

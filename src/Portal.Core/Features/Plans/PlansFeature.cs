@@ -1,0 +1,20 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Portal.Core.Features.Plans;
+
+public static class PlansFeature
+{
+    public static IServiceCollection AddPlans(this IServiceCollection services)
+    {
+        services.AddScoped<PlanQueries>();
+        services.AddScoped<SavePlan.Handler>();
+        services.AddScoped<ArchivePlan.Handler>();
+        services.AddScoped<MovePlan.Handler>();
+        services.AddScoped<PurchasePlan.Handler>();
+        services.AddScoped<SetAutoRenew.Handler>();
+        services.AddScoped<PlanRenewals>();
+        services.AddScoped<PlanRenewalJob>();
+        services.AddScoped<PlanReminderJob>();
+        return services;
+    }
+}
