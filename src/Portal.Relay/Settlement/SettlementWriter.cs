@@ -10,6 +10,7 @@ using Portal.Core.Common;
 using Portal.Core.Data;
 using Portal.Core.Features.Usage;
 using Portal.Core.Features.Wallet;
+using Portal.Relay.Access;
 using Portal.Relay.Admission;
 
 namespace Portal.Relay.Settlement;
@@ -19,7 +20,7 @@ namespace Portal.Relay.Settlement;
 /// <see cref="RelayOptions.FlushInterval"/> into one transaction per batch — usage records (idempotent by their unique
 /// request id), per wallet under its row lock plan credit first then balance, Reserved and the lease shrunk by what was
 /// consumed, key spend, keys' last use, and every <see cref="IUsageBatchObserver"/> — then on shutdown the rest.
-/// The same loop renews this replica's leases and releases idle ones.
+/// The same loop renews this replica's leases, releases idle ones and prunes the rate limiter.
 /// </summary>
 /// <remarks>
 /// A hard crash loses at most what is in the queue (one flush interval): those requests are never charged, while
@@ -29,6 +30,7 @@ namespace Portal.Relay.Settlement;
 internal sealed class SettlementWriter(
     IServiceScopeFactory scopes,
     WalletLeases leases,
+    RateLimiter rateLimiter,
     IOptions<RelayOptions> options,
     TimeProvider clock,
     ILogger<SettlementWriter> logger) : IHostedService, IAsyncDisposable
@@ -128,6 +130,7 @@ internal sealed class SettlementWriter(
                     nextMaintenance = TimeProvider.System.GetTimestamp() + (long)(maintenanceEvery.TotalSeconds * TimeProvider.System.TimestampFrequency);
                     await leases.RenewAsync(stopping);
                     await leases.ReleaseIdleAsync(all: false, stopping);
+                    rateLimiter.Prune(); // forget keys whose rate bucket is full again
                 }
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
