@@ -18,7 +18,11 @@ public static class RelayEndpoints
         var requests = app.ServiceProvider.GetRequiredService<RelayRequests>();
         var models = app.ServiceProvider.GetRequiredService<ModelsEndpoint>();
         var billing = app.ServiceProvider.GetRequiredService<BillingEndpoints>();
-        var v1 = app.MapGroup("/v1").AllowAnonymous().DisableAntiforgery().WithMetadata(new RelayEndpointMetadata());
+        // ShortCircuit: once routing matched a /v1 endpoint it runs at once, skipping the portal's middleware (exception page,
+        // status code pages, localization, cookies, antiforgery) that an API key client never needs; the relay answers its
+        // own errors in OpenAI's shape.
+        var v1 = app.MapGroup("/v1");
+        v1.AllowAnonymous().DisableAntiforgery().WithMetadata(new RelayEndpointMetadata()).ShortCircuit();
 
         v1.MapPost("/chat/completions", requests.ChatCompletionsAsync);
         v1.MapPost("/embeddings", requests.EmbeddingsAsync);
@@ -27,8 +31,8 @@ public static class RelayEndpoints
         v1.MapGet("/dashboard/billing/subscription", billing.SubscriptionAsync);
         v1.MapGet("/dashboard/billing/usage", billing.UsageAsync);
         // Also reachable without the /v1 prefix, where several chat clients look for them.
-        app.MapGet("/dashboard/billing/subscription", billing.SubscriptionAsync).AllowAnonymous();
-        app.MapGet("/dashboard/billing/usage", billing.UsageAsync).AllowAnonymous();
+        app.MapGet("/dashboard/billing/subscription", billing.SubscriptionAsync).AllowAnonymous().ShortCircuit();
+        app.MapGet("/dashboard/billing/usage", billing.UsageAsync).AllowAnonymous().ShortCircuit();
 
         v1.Map("/{**path}", static context =>
         {

@@ -4,10 +4,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
 using Portal.Core.Common;
 using Portal.Core.Data;
 using Portal.Core.Features.Usage;
 using Portal.Core.Features.Wallet;
+using Portal.Relay.Access;
 using Portal.Relay.Admission;
 
 namespace Portal.Relay.Settlement;
@@ -17,7 +20,7 @@ namespace Portal.Relay.Settlement;
 /// <see cref="RelayOptions.FlushInterval"/> into one transaction per batch — usage records (idempotent by their unique
 /// request id), per wallet under its row lock plan credit first then balance, Reserved and the lease shrunk by what was
 /// consumed, key spend, keys' last use, and every <see cref="IUsageBatchObserver"/> — then on shutdown the rest.
-/// The same loop renews this replica's leases and releases idle ones.
+/// The same loop renews this replica's leases, releases idle ones and prunes the rate limiter.
 /// </summary>
 /// <remarks>
 /// A hard crash loses at most what is in the queue (one flush interval): those requests are never charged, while
@@ -27,6 +30,7 @@ namespace Portal.Relay.Settlement;
 internal sealed class SettlementWriter(
     IServiceScopeFactory scopes,
     WalletLeases leases,
+    RateLimiter rateLimiter,
     IOptions<RelayOptions> options,
     TimeProvider clock,
     ILogger<SettlementWriter> logger) : IHostedService, IAsyncDisposable
@@ -126,6 +130,7 @@ internal sealed class SettlementWriter(
                     nextMaintenance = TimeProvider.System.GetTimestamp() + (long)(maintenanceEvery.TotalSeconds * TimeProvider.System.TimestampFrequency);
                     await leases.RenewAsync(stopping);
                     await leases.ReleaseIdleAsync(all: false, stopping);
+                    rateLimiter.Prune(); // forget keys whose rate bucket is full again
                 }
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -289,7 +294,8 @@ internal sealed class SettlementWriter(
         }
 
         foreach (var lease in leaseRows.Values.Where(l => l.AmountMicroYuan == 0)) db.WalletLeases.Remove(lease);
-        db.UsageRecords.AddRange(fresh.Select(i => i.Record));
+        var isPostgres = IsPostgres(db);
+        if (!isPostgres) db.UsageRecords.AddRange(fresh.Select(i => i.Record));
 
         foreach (var group in fresh.GroupBy(i => (i.Record.ApiKeyId, i.Month)))
         {
@@ -316,15 +322,67 @@ internal sealed class SettlementWriter(
         foreach (var observer in scope.ServiceProvider.GetServices<IUsageBatchObserver>())
             await observer.OnBatchAsync(db, records, CancellationToken.None);
 
+        // PostgreSQL: the usage rows go in by binary COPY inside the same transaction (the batch's main cost with EF's
+        // change tracking); SQLite: through EF. The wallets, leases and observers' changes are saved by EF either way.
+        if (isPostgres) await CopyUsageRecordsAsync(db, records);
         await db.SaveChangesAsync();
         await transaction.CommitAsync();
         return new BatchOutcome(missingLeases);
     }
 
+    private static bool IsPostgres(PortalDbContext db) => db.Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true;
+
+    private static async Task CopyUsageRecordsAsync(PortalDbContext db, List<UsageRecord> records)
+    {
+        if (records.Count == 0) return;
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await using var copy = await connection.BeginBinaryImportAsync(
+            "COPY usage_records (id, tenant_id, api_key_id, request_id, at, endpoint, model, channel_id, input_tokens, cached_input_tokens, output_tokens, "
+            + "input_price_per_million_micro_yuan, output_price_per_million_micro_yuan, cached_input_price_per_million_micro_yuan, cost_micro_yuan, "
+            + "plan_credit_used_micro_yuan, wallet_charged_micro_yuan, hold_micro_yuan, status, http_status, error_code, stream, estimated, overdraft, "
+            + "latency_ms, time_to_first_token_ms, client_ip) FROM STDIN (FORMAT BINARY)");
+        foreach (var r in records)
+        {
+            await copy.StartRowAsync();
+            await copy.WriteAsync(r.Id, NpgsqlDbType.Uuid);
+            await copy.WriteAsync(r.TenantId, NpgsqlDbType.Uuid);
+            await copy.WriteAsync(r.ApiKeyId, NpgsqlDbType.Uuid);
+            await copy.WriteAsync(r.RequestId, NpgsqlDbType.Varchar);
+            await copy.WriteAsync(r.At.ToUniversalTime(), NpgsqlDbType.TimestampTz);
+            await copy.WriteAsync(r.Endpoint.ToString(), NpgsqlDbType.Varchar);
+            await copy.WriteAsync(r.Model, NpgsqlDbType.Varchar);
+            if (r.ChannelId is { } channelId) await copy.WriteAsync(channelId, NpgsqlDbType.Uuid);
+            else await copy.WriteNullAsync();
+            await copy.WriteAsync(r.InputTokens, NpgsqlDbType.Bigint);
+            await copy.WriteAsync(r.CachedInputTokens, NpgsqlDbType.Bigint);
+            await copy.WriteAsync(r.OutputTokens, NpgsqlDbType.Bigint);
+            await copy.WriteAsync(r.InputPricePerMillionMicroYuan, NpgsqlDbType.Bigint);
+            await copy.WriteAsync(r.OutputPricePerMillionMicroYuan, NpgsqlDbType.Bigint);
+            await copy.WriteAsync(r.CachedInputPricePerMillionMicroYuan, NpgsqlDbType.Bigint);
+            await copy.WriteAsync(r.CostMicroYuan, NpgsqlDbType.Bigint);
+            await copy.WriteAsync(r.PlanCreditUsedMicroYuan, NpgsqlDbType.Bigint);
+            await copy.WriteAsync(r.WalletChargedMicroYuan, NpgsqlDbType.Bigint);
+            await copy.WriteAsync(r.HoldMicroYuan, NpgsqlDbType.Bigint);
+            await copy.WriteAsync(r.Status.ToString(), NpgsqlDbType.Varchar);
+            await copy.WriteAsync(r.HttpStatus, NpgsqlDbType.Integer);
+            if (r.ErrorCode is { } code) await copy.WriteAsync(code, NpgsqlDbType.Varchar);
+            else await copy.WriteNullAsync();
+            await copy.WriteAsync(r.Stream, NpgsqlDbType.Boolean);
+            await copy.WriteAsync(r.Estimated, NpgsqlDbType.Boolean);
+            await copy.WriteAsync(r.Overdraft, NpgsqlDbType.Boolean);
+            await copy.WriteAsync(r.LatencyMs, NpgsqlDbType.Integer);
+            if (r.TimeToFirstTokenMs is { } ttft) await copy.WriteAsync(ttft, NpgsqlDbType.Integer);
+            else await copy.WriteNullAsync();
+            await copy.WriteAsync(r.ClientIp, NpgsqlDbType.Varchar);
+        }
+
+        await copy.CompleteAsync();
+    }
+
     private static async Task<Dictionary<Guid, Wallet>> LockWalletsAsync(PortalDbContext db, List<Guid> walletIds)
     {
         if (walletIds.Count == 0) return [];
-        if (db.Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true)
+        if (IsPostgres(db))
         {
             var ids = walletIds.ToArray();
             return await db.Wallets.FromSql($"SELECT * FROM wallets WHERE id = ANY({ids}) ORDER BY id FOR UPDATE").IgnoreTenantFilter().ToDictionaryAsync(w => w.Id);
