@@ -1,4 +1,14 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Portal.Core.Common;
+using Portal.Core.Data;
+using Portal.Core.Features.Accounts;
+using Portal.Core.Features.Catalog;
+using Portal.Core.Features.Wallet;
 using Portal.E2E.Infrastructure;
 using Portal.IntegrationTests.Infrastructure;
 
@@ -55,12 +65,12 @@ public sealed class CatalogAndKeysFlowTests(PortalServer server) : IClassFixture
     }
 
     [Fact]
-    public async Task Tenant_creates_a_key_sees_the_secret_once_and_copies_it()
+    public async Task Tenant_creates_a_key_copies_it_calls_the_relay_and_sees_the_spend()
     {
         const string tenantName = "密钥演示科技有限公司";
         var (page, email) = await Journeys.SignedInOwnerAsync(server, tenantName);
         await page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"]);
-        await BrowserTest.RunAsync(page, nameof(Tenant_creates_a_key_sees_the_secret_once_and_copies_it), async () =>
+        await BrowserTest.RunAsync(page, nameof(Tenant_creates_a_key_copies_it_calls_the_relay_and_sees_the_spend), async () =>
         {
             // Before verification the page explains why keys cannot be created yet.
             await page.GotoAsync("/keys");
@@ -69,12 +79,13 @@ public sealed class CatalogAndKeysFlowTests(PortalServer server) : IClassFixture
             await BrowserTest.SnapAsync(page, "45-keys-kyc-gate");
 
             await KycApproval.ApproveAsync(server.Services, email, PortalServer.AdminEmail, tenantName);
+            await PrepareRelayAsync(email);
             await page.GotoAsync("/keys");
             await page.Locator("[data-testid=circuit-ready]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
             await Assertions.Expect(page.Locator("[data-testid=keys-table]")).ToContainTextAsync("还没有 API 密钥");
             await page.ClickAsync("[data-testid=key-new]");
             await Input(page, "key-name").FillAsync("生产服务器");
-            await Input(page, "key-ips").FillAsync("203.0.113.0/24");
+            await Input(page, "key-ips").FillAsync("127.0.0.1, ::1");
             await Input(page, "key-budget").FillAsync("500");
             await BrowserTest.SnapAsync(page, "46-key-create");
             await page.ClickAsync("[data-testid=key-create]");
@@ -96,9 +107,56 @@ public sealed class CatalogAndKeysFlowTests(PortalServer server) : IClassFixture
             await BrowserTest.SnapAsync(page, "48-keys-list");
 
             await row.Locator("[data-testid=key-link]").ClickAsync();
-            await Assertions.Expect(page.Locator("[data-testid=key-detail-ips]")).ToContainTextAsync("203.0.113.0/24");
+            await Assertions.Expect(page.Locator("[data-testid=key-detail-ips]")).ToContainTextAsync("127.0.0.1/32, ::1/128");
             await Assertions.Expect(page.Locator("[data-testid=key-detail-budget]")).ToContainTextAsync("¥500.00");
             await BrowserTest.SnapAsync(page, "49-key-detail");
+
+            // The copied key works against the relay, as any OpenAI client would use it.
+            using var http = new HttpClient { BaseAddress = new Uri(server.BaseUrl) };
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+            {
+                Content = new StringContent("{\"model\":\"e2e-mini\",\"max_tokens\":50,\"messages\":[{\"role\":\"user\",\"content\":\"你好\"}]}", Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+            using var response = await http.SendAsync(request);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+            Assert.Contains("\"usage\"", body);
+
+            // Settlement is batched: the key's page shows the spend once it lands.
+            var spend = page.Locator("[data-testid=key-detail-spend]");
+            for (var attempt = 0; attempt < 20 && (await spend.InnerTextAsync()).Trim() == "¥0.00"; attempt++)
+            {
+                await Task.Delay(1_000);
+                await page.ReloadAsync();
+            }
+
+            await Assertions.Expect(spend).Not.ToHaveTextAsync("¥0.00");
+            await Assertions.Expect(page.Locator("[data-testid=key-detail-spend] + *")).ToContainTextAsync("1 次请求");
+            await Assertions.Expect(page.Locator("[data-testid=key-detail-models]")).ToBeVisibleAsync();
+            await BrowserTest.SnapAsync(page, "50-key-spend-after-call");
+            await page.GotoAsync("/keys");
+            await Assertions.Expect(page.Locator("[data-testid=key-spend]").First).Not.ToHaveTextAsync("¥0.00");
+            await BrowserTest.SnapAsync(page, "51-keys-list-with-spend");
         });
+    }
+
+    /// <summary>What the operator and finance set up before a tenant can call: a model on a simulator channel and a balance.</summary>
+    private async Task PrepareRelayAsync(string ownerEmail)
+    {
+        await using var scope = server.Scope();
+        var services = scope.ServiceProvider;
+        await using var db = await services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        var admin = await db.Users.SingleAsync(u => u.Email == PortalServer.AdminEmail);
+        services.GetRequiredService<CurrentUser>().Use(CurrentUser.For(admin.Id, PortalServer.AdminEmail, null, OperatorRoles.PlatformAdmin));
+        var model = await services.GetRequiredService<CreateModel.Handler>().HandleAsync(
+            new CreateModel.Command("e2e-mini", "E2E mini", ModelKind.Chat, "1.05", "4.2", "0.525", 128_000, 16_384, 1_024, ModelTokenizer.O200kBase, true));
+        Assert.True(model.IsSuccess, model.Error?.Message);
+        var channel = await services.GetRequiredService<CreateChannel.Handler>().HandleAsync(
+            new CreateChannel.Command("E2E 密钥模拟上游", ChannelType.Simulator, null, null, 0, 1, true, [new ChannelModelMapping("e2e-mini", null)]));
+        Assert.True(channel.IsSuccess, channel.Error?.Message);
+        var tenantId = await db.Memberships.IgnoreTenantFilter().Where(m => m.User!.Email == ownerEmail).Select(m => m.TenantId).SingleAsync();
+        var credited = await services.GetRequiredService<PostAdjustment.Handler>().HandleAsync(new PostAdjustment.Command(tenantId, Money.FromYuan(100), "E2E 充值", Guid.NewGuid()));
+        Assert.True(credited.IsSuccess, credited.Error?.Message);
     }
 }

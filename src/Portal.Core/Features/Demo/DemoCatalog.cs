@@ -40,10 +40,21 @@ public sealed class DemoCatalog(PortalDbContext db, IApiKeyRules keyRules, Audit
             CatalogPrices.TryParse(m.Cached, out var cached);
             var model = new AiModel
             {
-                Id = Ids.New(), PublicId = m.Id, DisplayName = m.Name, Kind = m.Kind,
-                InputPricePerMillionMicroYuan = input, OutputPricePerMillionMicroYuan = output, CachedInputPricePerMillionMicroYuan = cached,
-                ContextWindow = m.Context, MaxOutputTokens = m.MaxOutput, DefaultHoldOutputTokens = m.Hold, Tokenizer = m.Tokenizer,
-                Enabled = true, SortOrder = order, CreatedAt = now, UpdatedAt = now,
+                Id = Ids.New(),
+                PublicId = m.Id,
+                DisplayName = m.Name,
+                Kind = m.Kind,
+                InputPricePerMillionMicroYuan = input,
+                OutputPricePerMillionMicroYuan = output,
+                CachedInputPricePerMillionMicroYuan = cached,
+                ContextWindow = m.Context,
+                MaxOutputTokens = m.MaxOutput,
+                DefaultHoldOutputTokens = m.Hold,
+                Tokenizer = m.Tokenizer,
+                Enabled = true,
+                SortOrder = order,
+                CreatedAt = now,
+                UpdatedAt = now,
             };
             db.AiModels.Add(model);
             audit.Add(db, "catalog.model_created", nameof(AiModel), model.Id, $"{m.Id} (seed-demo): input ¥{m.Input}, output ¥{m.Output}, cached input ¥{m.Cached} per 1M tokens", null);
@@ -54,8 +65,17 @@ public sealed class DemoCatalog(PortalDbContext db, IApiKeyRules keyRules, Audit
         {
             channel = new Channel
             {
-                Id = Ids.New(), Name = ChannelName, Type = ChannelType.Simulator, Priority = 100, Weight = 1, Enabled = true,
-                SimulatorLatencyMs = 150, SimulatorTokensPerSecond = 200, SimulatorFailurePerMille = 0, CreatedAt = now, UpdatedAt = now,
+                Id = Ids.New(),
+                Name = ChannelName,
+                Type = ChannelType.Simulator,
+                Priority = 100,
+                Weight = 1,
+                Enabled = true,
+                SimulatorLatencyMs = 150,
+                SimulatorTokensPerSecond = 200,
+                SimulatorFailurePerMille = 0,
+                CreatedAt = now,
+                UpdatedAt = now,
             };
             db.Channels.Add(channel);
             audit.Add(db, "catalog.channel_created", nameof(Channel), channel.Id, "Simulator (seed-demo)", null);
@@ -67,8 +87,15 @@ public sealed class DemoCatalog(PortalDbContext db, IApiKeyRules keyRules, Audit
         var secret = keyRules.NewSecret();
         var key = new ApiKey
         {
-            Id = Ids.New(), TenantId = tenantId, Name = $"seed-demo {ChinaTime.Format(now)}", Prefix = secret.Prefix, SecretHash = secret.Hash,
-            Status = ApiKeyStatus.Active, CreatedByUserId = ownerUserId, CreatedAt = now, UpdatedAt = now,
+            Id = Ids.New(),
+            TenantId = tenantId,
+            Name = $"seed-demo {ChinaTime.Format(now)}",
+            Prefix = secret.Prefix,
+            SecretHash = secret.Hash,
+            Status = ApiKeyStatus.Active,
+            CreatedByUserId = ownerUserId,
+            CreatedAt = now,
+            UpdatedAt = now,
         };
         db.ApiKeys.Add(key);
         audit.Add(db, "api_keys.created", nameof(ApiKey), key.Id, $"{key.Name} ({key.Prefix}) by seed-demo", tenantId);

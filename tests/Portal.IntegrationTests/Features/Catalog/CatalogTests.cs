@@ -54,10 +54,21 @@ public abstract class CatalogTests<TFactory>(TFactory factory) : IClassFixture<T
         {
             db.UsageRecords.Add(new UsageRecord
             {
-                Id = Ids.New(), TenantId = tenantId, ApiKeyId = key.Id, RequestId = "req-" + Guid.NewGuid().ToString("N"), At = factory.Clock.GetUtcNow(),
-                Endpoint = UsageEndpoint.ChatCompletions, Model = id, InputTokens = 1000, OutputTokens = 500,
-                InputPricePerMillionMicroYuan = 21_000_000, OutputPricePerMillionMicroYuan = 105_000_000, CachedInputPricePerMillionMicroYuan = 10_500_000,
-                Status = UsageStatus.Failed, HttpStatus = 502, ClientIp = "203.0.113.7",
+                Id = Ids.New(),
+                TenantId = tenantId,
+                ApiKeyId = key.Id,
+                RequestId = "req-" + Guid.NewGuid().ToString("N"),
+                At = factory.Clock.GetUtcNow(),
+                Endpoint = UsageEndpoint.ChatCompletions,
+                Model = id,
+                InputTokens = 1000,
+                OutputTokens = 500,
+                InputPricePerMillionMicroYuan = 21_000_000,
+                OutputPricePerMillionMicroYuan = 105_000_000,
+                CachedInputPricePerMillionMicroYuan = 10_500_000,
+                Status = UsageStatus.Failed,
+                HttpStatus = 502,
+                ClientIp = "203.0.113.7",
             });
             await db.SaveChangesAsync();
         }
