@@ -4,6 +4,7 @@ using Portal.Core.Features.Notifications;
 using Portal.Core.Features.Payments;
 using Portal.Core.Features.Payments.Alipay;
 using Portal.Core.Features.Payments.BankTransfer;
+using Portal.Core.Features.Usage.Alerts;
 using Portal.Core.Features.Wallet;
 
 namespace Portal.Core.Common.Jobs;
@@ -21,6 +22,8 @@ public static class RecurringJobRegistry
         jobs.AddOrUpdate<PendingTopUpsJob>("payments-pending-top-ups", j => j.RunAsync(CancellationToken.None), Cron.Minutely(), options);
         jobs.AddOrUpdate<AlipayBillReconciliationJob>("payments-alipay-bill", j => j.RunAsync(CancellationToken.None), Cron.Daily(10), options);
         jobs.AddOrUpdate<ExpireBankTransfersJob>("payments-bank-transfers-expire", j => j.RunAsync(CancellationToken.None), Cron.Hourly(), options);
+        jobs.AddOrUpdate<UsageAlertsJob>("usage-alerts", j => j.RunAsync(CancellationToken.None), Cron.Minutely(), options);
+        jobs.AddOrUpdate<DeliverWebhooksJob>("usage-webhooks", j => j.RunAsync(CancellationToken.None), Cron.Minutely(), options);
         jobs.AddOrUpdate<LedgerInvariantJob>("wallet-ledger-invariant", j => j.RunAsync(CancellationToken.None), Cron.Daily(3), options);
     }
 }
