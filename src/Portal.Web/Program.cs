@@ -47,6 +47,7 @@ app.MapRelay();
 app.MapPaymentsEndpoints();
 app.MapWalletApi();
 app.MapBankTransferApi();
+app.MapUsageApi();
 app.MapAlipaySimulator();
 app.MapPortalJobsDashboard();
 app.MapPortalPages();

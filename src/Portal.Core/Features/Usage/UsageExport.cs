@@ -105,6 +105,33 @@ public sealed class UsageExport(IDbContextFactory<PortalDbContext> dbFactory, Te
         return count;
     }
 
+    /// <summary>Bill check columns (English keys, translated by the caller).</summary>
+    public static readonly string[] BillColumns =
+        ["Group", "Name", "Requests", "Input tokens", "Cached input tokens", "Output tokens", "Cost (¥)", "Plan credit used (¥)", "Wallet charged (¥)"];
+
+    /// <summary>
+    /// The bill check as CSV (BOM, CRLF): one row per model, one per key, and the month's total; each group sums to the
+    /// total, which equals the sum of the month's request log.
+    /// </summary>
+    public static async Task WriteBillCsvAsync(Stream output, UsageBill bill, Func<string, string> text, CancellationToken cancellationToken)
+    {
+        await using var writer = new StreamWriter(output, Csv.Utf8WithBom, bufferSize: 16 * 1024, leaveOpen: true);
+        Csv.WriteRow(writer, BillColumns.Select(c => Csv.Field(text(c))));
+        foreach (var (group, rows) in new[] { (text("Model"), bill.ByModel), (text("API key"), bill.ByKey) })
+        {
+            foreach (var row in rows) Csv.WriteRow(writer, BillRow(group, row.Name, row.Totals));
+        }
+
+        Csv.WriteRow(writer, BillRow(text("Total"), $"{bill.Year:D4}-{bill.Month:D2}", bill.Totals));
+        await writer.FlushAsync(cancellationToken);
+    }
+
+    private static string[] BillRow(string group, string name, UsageTotals t) =>
+    [
+        Csv.Field(group), Csv.Field(name, untrusted: true), Int(t.Requests), Int(t.InputTokens), Int(t.CachedInputTokens), Int(t.OutputTokens),
+        Yuan(t.Cost), Yuan(t.PlanCreditUsed), Yuan(t.WalletCharged),
+    ];
+
     private async Task<long> ForEachChunkAsync(RequestLogFilter filter, Func<List<RequestLogRow>, Task> write, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
