@@ -30,7 +30,7 @@ public sealed record RequestLogRow(Guid Id, DateTimeOffset At, string RequestId,
     Money PlanCreditUsed, Money WalletCharged, Money InputPricePerMillion, Money CachedInputPricePerMillion, Money OutputPricePerMillion, int LatencyMs,
     int? TimeToFirstTokenMs, bool Overdraft, string ClientIp);
 
-public sealed record RequestLogPage(IReadOnlyList<RequestLogRow> Rows, RequestLogCursor? Next);
+public sealed record RequestLogSlice(IReadOnlyList<RequestLogRow> Rows, RequestLogCursor? Next);
 
 /// <summary>
 /// The raw request log of the current tenant, newest first, by keyset pagination on (At, Id) over the
@@ -41,7 +41,7 @@ public sealed class RequestLog(IDbContextFactory<PortalDbContext> dbFactory, Ten
 {
     public const int MaxPageSize = 200;
 
-    public async Task<Result<RequestLogPage>> PageAsync(RequestLogFilter filter, RequestLogCursor? after, int pageSize = 50, CancellationToken cancellationToken = default)
+    public async Task<Result<RequestLogSlice>> PageAsync(RequestLogFilter filter, RequestLogCursor? after, int pageSize = 50, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var member = await access.RequireMemberAsync(db, cancellationToken);
@@ -50,7 +50,7 @@ public sealed class RequestLog(IDbContextFactory<PortalDbContext> dbFactory, Ten
         var records = await Query(db, filter, after).Take(size + 1).ToListAsync(cancellationToken);
         var keys = await UsageQueries.KeyNamesAsync(db, cancellationToken);
         var rows = records.Take(size).Select(r => Row(r, keys)).ToList();
-        return new RequestLogPage(rows, records.Count > size ? new RequestLogCursor(rows[^1].At, rows[^1].Id) : null);
+        return new RequestLogSlice(rows, records.Count > size ? new RequestLogCursor(rows[^1].At, rows[^1].Id) : null);
     }
 
     public async Task<Result<RequestLogRow>> GetAsync(Guid id, CancellationToken cancellationToken = default)
