@@ -87,10 +87,26 @@ public sealed class UsageFlowTests(PortalServer server) : IClassFixture<PortalSe
 
         var batch = Enumerable.Range(0, 3).Select(i => new UsageRecord
         {
-            Id = Ids.New(), TenantId = tenantId, ApiKeyId = key.Id, RequestId = $"req_e2e_{i}_{Guid.NewGuid():N}", At = now.AddSeconds(-10 + i), Endpoint = UsageEndpoint.ChatCompletions,
-            Model = i == 2 ? "deepseek-chat" : "gpt-4o", InputTokens = 1000, OutputTokens = 500, InputPricePerMillionMicroYuan = 100_000_000, OutputPricePerMillionMicroYuan = 300_000_000,
-            CostMicroYuan = 250_000, WalletChargedMicroYuan = 250_000, HoldMicroYuan = 300_000, Status = UsageStatus.Succeeded, HttpStatus = 200, Stream = i == 0,
-            LatencyMs = 900, TimeToFirstTokenMs = i == 0 ? 180 : null, ClientIp = "203.0.113.9",
+            Id = Ids.New(),
+            TenantId = tenantId,
+            ApiKeyId = key.Id,
+            RequestId = $"req_e2e_{i}_{Guid.NewGuid():N}",
+            At = now.AddSeconds(-10 + i),
+            Endpoint = UsageEndpoint.ChatCompletions,
+            Model = i == 2 ? "deepseek-chat" : "gpt-4o",
+            InputTokens = 1000,
+            OutputTokens = 500,
+            InputPricePerMillionMicroYuan = 100_000_000,
+            OutputPricePerMillionMicroYuan = 300_000_000,
+            CostMicroYuan = 250_000,
+            WalletChargedMicroYuan = 250_000,
+            HoldMicroYuan = 300_000,
+            Status = UsageStatus.Succeeded,
+            HttpStatus = 200,
+            Stream = i == 0,
+            LatencyMs = 900,
+            TimeToFirstTokenMs = i == 0 ? 180 : null,
+            ClientIp = "203.0.113.9",
         }).ToList();
         await using var transaction = await db.Database.BeginTransactionAsync();
         db.UsageRecords.AddRange(batch);

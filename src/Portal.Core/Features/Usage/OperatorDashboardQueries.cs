@@ -66,8 +66,15 @@ public sealed class OperatorDashboardQueries(IDbContextFactory<PortalDbContext> 
         var sinceHour = UsageBuckets.HourOf(clock.GetUtcNow().AddHours(-23));
         var channelRows = await db.Set<ChannelUsageHourly>().AsNoTracking().Where(r => r.Hour >= sinceHour)
             .GroupBy(r => r.ChannelId)
-            .Select(g => new { ChannelId = g.Key, Requests = g.Sum(r => r.Requests), Errors = g.Sum(r => r.Errors), Latency = g.Sum(r => r.LatencyMsSum),
-                Ttft = g.Sum(r => r.TimeToFirstTokenMsSum), TtftCount = g.Sum(r => r.TimeToFirstTokenCount) })
+            .Select(g => new
+            {
+                ChannelId = g.Key,
+                Requests = g.Sum(r => r.Requests),
+                Errors = g.Sum(r => r.Errors),
+                Latency = g.Sum(r => r.LatencyMsSum),
+                Ttft = g.Sum(r => r.TimeToFirstTokenMsSum),
+                TtftCount = g.Sum(r => r.TimeToFirstTokenCount)
+            })
             .ToListAsync(cancellationToken);
         var channelNames = await db.Channels.AsNoTracking().ToDictionaryAsync(c => c.Id, c => c.Name, cancellationToken);
         var channels = channelRows.Select(c => new ChannelHealthRow(c.ChannelId, channelNames.GetValueOrDefault(c.ChannelId, ""), c.Requests, c.Errors,
