@@ -58,6 +58,7 @@ app.MapWalletApi();
 app.MapBankTransferApi();
 app.MapRefundApi();
 app.MapPlansApi();
+app.MapUsageApi();
 app.MapAlipaySimulator();
 app.MapPortalJobsDashboard();
 app.MapPortalPages();

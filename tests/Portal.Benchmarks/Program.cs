@@ -22,12 +22,14 @@ using Portal.IntegrationTests.Infrastructure;
 /// Notify handling on PostgreSQL: N distinct paid orders, every notification delivered D times at once, through the
 /// real endpoint (in-memory HTTP), signature verification, order claim, ledger credit and log write.
 ///   dotnet run -c Release --project tests/Portal.Benchmarks -- [--orders 1000] [--deliveries 10] [--in-flight 32] [--tenants 10]
+/// With <c>--usage</c> it runs <see cref="UsageBenchmark"/> instead.
 /// </summary>
 internal static class NotifyBenchmark
 {
     public static async Task<int> Main()
     {
         if (Environment.GetCommandLineArgs().Contains("relay")) return await RelayBenchmark.RunAsync();
+        if (Environment.GetCommandLineArgs().Contains("--usage")) return await UsageBenchmark.RunAsync(Option);
         var orders = Option("--orders", 1000);
         var deliveries = Option("--deliveries", 10);
         var inFlight = Option("--in-flight", 32);

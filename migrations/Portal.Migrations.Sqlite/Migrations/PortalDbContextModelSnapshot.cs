@@ -2349,6 +2349,347 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.ToTable("tenants", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Features.Usage.Alerts.UsageAlert", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("ApiKeyId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("api_key_id");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Period")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("period");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<long>("ThresholdMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("threshold_micro_yuan");
+
+                    b.Property<long>("ValueMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("value_micro_yuan");
+
+                    b.HasKey("Id")
+                        .HasName("pk_usage_alerts");
+
+                    b.HasIndex("TenantId", "At")
+                        .HasDatabaseName("ix_usage_alerts_tenant_id_at");
+
+                    b.HasIndex("TenantId", "Kind", "ApiKeyId", "Period")
+                        .IsUnique()
+                        .HasDatabaseName("ix_usage_alerts_tenant_id_kind_api_key_id_period");
+
+                    b.ToTable("usage_alerts", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Usage.Alerts.UsageAlertSettings", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<bool>("KeyBudgetAlerts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("key_budget_alerts");
+
+                    b.Property<bool>("LowBalanceArmed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("low_balance_armed");
+
+                    b.Property<int>("LowBalanceCrossings")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("low_balance_crossings");
+
+                    b.Property<long?>("LowBalanceThresholdMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("low_balance_threshold_micro_yuan");
+
+                    b.Property<long?>("MonthlySpendThresholdMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("monthly_spend_threshold_micro_yuan");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("WebhookSecretProtected")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("webhook_secret_protected");
+
+                    b.Property<string>("WebhookUrl")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("webhook_url");
+
+                    b.HasKey("TenantId")
+                        .HasName("pk_usage_alert_settings");
+
+                    b.ToTable("usage_alert_settings", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_usage_alert_settings_thresholds_positive", "(low_balance_threshold_micro_yuan IS NULL OR low_balance_threshold_micro_yuan > 0) AND (monthly_spend_threshold_micro_yuan IS NULL OR monthly_spend_threshold_micro_yuan > 0)");
+                        });
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Usage.Alerts.WebhookDelivery", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("AlertId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("alert_id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("body");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("DeliveredAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("delivered_at");
+
+                    b.Property<string>("Event")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event");
+
+                    b.Property<long?>("LastAttemptAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_attempt_at");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_error");
+
+                    b.Property<int?>("LastStatusCode")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_status_code");
+
+                    b.Property<long>("NextAttemptAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("url");
+
+                    b.HasKey("Id")
+                        .HasName("pk_webhook_deliveries");
+
+                    b.HasIndex("AlertId")
+                        .HasDatabaseName("ix_webhook_deliveries_alert_id");
+
+                    b.HasIndex("Status", "NextAttemptAt")
+                        .HasDatabaseName("ix_webhook_deliveries_status_next_attempt_at");
+
+                    b.HasIndex("TenantId", "CreatedAt")
+                        .HasDatabaseName("ix_webhook_deliveries_tenant_id_created_at");
+
+                    b.ToTable("webhook_deliveries", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Usage.ChannelUsageHourly", b =>
+                {
+                    b.Property<int>("Hour")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("hour");
+
+                    b.Property<Guid>("ChannelId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("channel_id");
+
+                    b.Property<string>("Model")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("model");
+
+                    b.Property<long>("Errors")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("errors");
+
+                    b.Property<long>("LatencyMsSum")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("latency_ms_sum");
+
+                    b.Property<long>("Requests")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("requests");
+
+                    b.Property<long>("TimeToFirstTokenCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("time_to_first_token_count");
+
+                    b.Property<long>("TimeToFirstTokenMsSum")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("time_to_first_token_ms_sum");
+
+                    b.HasKey("Hour", "ChannelId", "Model")
+                        .HasName("pk_channel_usage_hourly");
+
+                    b.ToTable("channel_usage_hourly", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Usage.UsageDaily", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<int>("Day")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("day");
+
+                    b.Property<Guid>("ApiKeyId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("api_key_id");
+
+                    b.Property<string>("Model")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("model");
+
+                    b.Property<long>("CachedInputTokens")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cached_input_tokens");
+
+                    b.Property<long>("CostMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cost_micro_yuan");
+
+                    b.Property<long>("Errors")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("errors");
+
+                    b.Property<long>("InputTokens")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("input_tokens");
+
+                    b.Property<long>("OutputTokens")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("output_tokens");
+
+                    b.Property<long>("PlanCreditUsedMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("plan_credit_used_micro_yuan");
+
+                    b.Property<long>("Requests")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("requests");
+
+                    b.Property<long>("WalletChargedMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("wallet_charged_micro_yuan");
+
+                    b.HasKey("TenantId", "Day", "ApiKeyId", "Model")
+                        .HasName("pk_usage_daily");
+
+                    b.HasIndex("Day")
+                        .HasDatabaseName("ix_usage_daily_day");
+
+                    b.ToTable("usage_daily", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Usage.UsageHourly", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<int>("Hour")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("hour");
+
+                    b.Property<Guid>("ApiKeyId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("api_key_id");
+
+                    b.Property<string>("Model")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("model");
+
+                    b.Property<long>("CachedInputTokens")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cached_input_tokens");
+
+                    b.Property<long>("CostMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cost_micro_yuan");
+
+                    b.Property<long>("Errors")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("errors");
+
+                    b.Property<long>("InputTokens")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("input_tokens");
+
+                    b.Property<long>("OutputTokens")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("output_tokens");
+
+                    b.Property<long>("PlanCreditUsedMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("plan_credit_used_micro_yuan");
+
+                    b.Property<long>("Requests")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("requests");
+
+                    b.Property<long>("WalletChargedMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("wallet_charged_micro_yuan");
+
+                    b.HasKey("TenantId", "Hour", "ApiKeyId", "Model")
+                        .HasName("pk_usage_hourly");
+
+                    b.ToTable("usage_hourly", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Core.Features.Usage.UsageRecord", b =>
                 {
                     b.Property<Guid>("Id")
@@ -3049,6 +3390,62 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.Navigation("Tenant");
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Usage.Alerts.UsageAlert", b =>
+                {
+                    b.HasOne("Portal.Core.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_usage_alerts_tenants_tenant_id");
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Usage.Alerts.UsageAlertSettings", b =>
+                {
+                    b.HasOne("Portal.Core.Features.Tenants.Tenant", null)
+                        .WithOne()
+                        .HasForeignKey("Portal.Core.Features.Usage.Alerts.UsageAlertSettings", "TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_usage_alert_settings_tenants_tenant_id");
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Usage.Alerts.WebhookDelivery", b =>
+                {
+                    b.HasOne("Portal.Core.Features.Usage.Alerts.UsageAlert", null)
+                        .WithMany()
+                        .HasForeignKey("AlertId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_webhook_deliveries_usage_alerts_alert_id");
+
+                    b.HasOne("Portal.Core.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_webhook_deliveries_tenants_tenant_id");
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Usage.UsageDaily", b =>
+                {
+                    b.HasOne("Portal.Core.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_usage_daily_tenants_tenant_id");
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Usage.UsageHourly", b =>
+                {
+                    b.HasOne("Portal.Core.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_usage_hourly_tenants_tenant_id");
                 });
 
             modelBuilder.Entity("Portal.Core.Features.Usage.UsageRecord", b =>

@@ -6,6 +6,7 @@ using Portal.Core.Features.Payments.Alipay;
 using Portal.Core.Features.Payments.BankTransfer;
 using Portal.Core.Features.Payments.Refunds;
 using Portal.Core.Features.Plans;
+using Portal.Core.Features.Usage.Alerts;
 using Portal.Core.Features.Wallet;
 
 namespace Portal.Core.Common.Jobs;
@@ -26,6 +27,8 @@ public static class RecurringJobRegistry
         jobs.AddOrUpdate<RefundPayoutJob>("payments-refund-payouts", j => j.RunAsync(CancellationToken.None), Cron.Minutely(), options);
         jobs.AddOrUpdate<PlanRenewalJob>("plans-renewal", j => j.RunAsync(CancellationToken.None), Cron.Minutely(), options);
         jobs.AddOrUpdate<PlanReminderJob>("plans-reminders", j => j.RunAsync(CancellationToken.None), Cron.Daily(9), options);
+        jobs.AddOrUpdate<UsageAlertsJob>("usage-alerts", j => j.RunAsync(CancellationToken.None), Cron.Minutely(), options);
+        jobs.AddOrUpdate<DeliverWebhooksJob>("usage-webhooks", j => j.RunAsync(CancellationToken.None), Cron.Minutely(), options);
         jobs.AddOrUpdate<LedgerInvariantJob>("wallet-ledger-invariant", j => j.RunAsync(CancellationToken.None), Cron.Daily(3), options);
         jobs.AddOrUpdate<ReleaseExpiredLeasesJob>("wallet-release-expired-leases", j => j.RunAsync(CancellationToken.None), Cron.Minutely(), options);
     }
