@@ -7,6 +7,7 @@ using Portal.Core.Features.Accounts;
 using Portal.Core.Features.ApiKeys;
 using Portal.Core.Features.Audit;
 using Portal.Core.Features.Catalog;
+using Portal.Core.Features.Invoices;
 using Portal.Core.Features.Kyc;
 using Portal.Core.Features.Notifications;
 using Portal.Core.Features.Payments;
@@ -101,6 +102,14 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options, ITenantC
     public DbSet<ApiKeySpend> ApiKeySpends => Set<ApiKeySpend>();
 
     public DbSet<UsageRecord> UsageRecords => Set<UsageRecord>();
+
+    public DbSet<InvoiceProfile> InvoiceProfiles => Set<InvoiceProfile>();
+
+    public DbSet<Invoice> Invoices => Set<Invoice>();
+
+    public DbSet<InvoiceNumberCounter> InvoiceNumberCounters => Set<InvoiceNumberCounter>();
+
+    public DbSet<MonthlyStatement> MonthlyStatements => Set<MonthlyStatement>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

@@ -1,5 +1,6 @@
 using Hangfire;
 using Portal.Core.Common;
+using Portal.Core.Features.Invoices;
 using Portal.Core.Features.Notifications;
 using Portal.Core.Features.Payments;
 using Portal.Core.Features.Payments.Alipay;
@@ -22,5 +23,6 @@ public static class RecurringJobRegistry
         jobs.AddOrUpdate<AlipayBillReconciliationJob>("payments-alipay-bill", j => j.RunAsync(CancellationToken.None), Cron.Daily(10), options);
         jobs.AddOrUpdate<ExpireBankTransfersJob>("payments-bank-transfers-expire", j => j.RunAsync(CancellationToken.None), Cron.Hourly(), options);
         jobs.AddOrUpdate<LedgerInvariantJob>("wallet-ledger-invariant", j => j.RunAsync(CancellationToken.None), Cron.Daily(3), options);
+        jobs.AddOrUpdate<MonthlyStatementsJob>("invoices-monthly-statements", j => j.RunAsync(CancellationToken.None), Cron.Monthly(1, 1), options);
     }
 }
