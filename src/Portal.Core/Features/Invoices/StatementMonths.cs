@@ -9,10 +9,11 @@ public static class StatementMonths
 
     public static bool IsValid(int year, int month) => year is >= 2000 and <= 9999 && month is >= 1 and <= 12;
 
-    /// <summary>The instant the month starts (China has no daylight saving, so UTC+8 is exact).</summary>
-    public static DateTimeOffset Start(int year, int month) => new(year, month, 1, 0, 0, 0, ChinaOffset);
+    /// <summary>The instant the month starts, in UTC (China has no daylight saving, so UTC+8 is exact).</summary>
+    public static DateTimeOffset Start(int year, int month) => new DateTimeOffset(year, month, 1, 0, 0, 0, ChinaOffset).ToUniversalTime();
 
-    public static DateTimeOffset End(int year, int month) => Start(year, month).AddMonths(1);
+    /// <summary>The instant the next month starts, in UTC.</summary>
+    public static DateTimeOffset End(int year, int month) => new DateTimeOffset(year, month, 1, 0, 0, 0, ChinaOffset).AddMonths(1).ToUniversalTime();
 
     /// <summary>The China calendar month that contains <paramref name="instant"/>.</summary>
     public static (int Year, int Month) Of(DateTimeOffset instant)
