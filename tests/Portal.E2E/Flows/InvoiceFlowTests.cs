@@ -27,14 +27,14 @@ public sealed class InvoiceFlowTests(PortalServer server) : IClassFixture<Portal
             await page.GotoAsync("/invoices");
             await page.Locator("[data-testid=circuit-ready]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
             await Assertions.Expect(page.Locator("[data-testid=invoiceable-amount]")).ToHaveTextAsync("¥2,000.00");
-            await Assertions.Expect(page.Locator("[data-testid=profile-title] input")).ToHaveValueAsync(tenantName);
+            await Assertions.Expect(Field(page, "profile-title")).ToHaveValueAsync(tenantName);
             await BrowserTest.SnapAsync(page, "40-invoices-empty");
-            await page.Locator("[data-testid=profile-phone] input").FillAsync("021-12345678");
+            await Field(page, "profile-phone").FillAsync("021-12345678");
             await page.ClickAsync("[data-testid=profile-save]");
             await Assertions.Expect(page.Locator("[data-testid=invoice-request-open]")).ToBeEnabledAsync();
 
             await page.ClickAsync("[data-testid=invoice-request-open]");
-            await page.Locator("[data-testid=invoice-amount] input").FillAsync("1060");
+            await Field(page, "invoice-amount").FillAsync("1060");
             await Assertions.Expect(page.Locator("[data-testid=invoice-split]")).ToContainTextAsync("¥1,000.00");
             await Assertions.Expect(page.Locator("[data-testid=invoice-split]")).ToContainTextAsync("壹仟零陆拾元整");
             await BrowserTest.SnapAsync(page, "41-invoice-request");
@@ -44,6 +44,7 @@ public sealed class InvoiceFlowTests(PortalServer server) : IClassFixture<Portal
 
             var finance = await Journeys.OperatorWith2faAsync(server);
             await finance.GotoAsync("/admin/invoices");
+            await finance.Locator("[data-testid=circuit-ready]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
             await Assertions.Expect(finance.Locator("[data-testid=invoice-queue]")).ToContainTextAsync(tenantName);
             await finance.Locator("[data-testid=invoice-queue] tr", new() { HasText = tenantName }).Locator("[data-testid=invoice-open]").ClickAsync();
             await Assertions.Expect(finance.Locator("[data-testid=invoice-decision]")).ToContainTextAsync("¥60.00");
@@ -53,6 +54,7 @@ public sealed class InvoiceFlowTests(PortalServer server) : IClassFixture<Portal
             await Assertions.Expect(finance.Locator("[data-testid=invoice-queue]")).Not.ToContainTextAsync(tenantName);
 
             await page.ReloadAsync();
+            await page.Locator("[data-testid=circuit-ready]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
             var pdfButton = page.Locator("[data-testid=invoice-pdf]");
             await Assertions.Expect(pdfButton).ToBeVisibleAsync();
             await BrowserTest.SnapAsync(page, "43-invoice-issued");
@@ -66,6 +68,8 @@ public sealed class InvoiceFlowTests(PortalServer server) : IClassFixture<Portal
             Assert.Contains("壹仟零陆拾元整", text);
         });
     }
+
+    private static ILocator Field(IPage page, string testId) => page.Locator($"input[data-testid={testId}], [data-testid={testId}] input").First;
 
     /// <summary>The tenant announces a bank transfer and finance confirms it: a real TopUp in the ledger.</summary>
     private async Task PaidByTransferAsync(string ownerEmail, Money amount)
