@@ -119,8 +119,15 @@ internal static class InvoiceArrange
             keyId = Ids.New();
             db.ApiKeys.Add(new ApiKey
             {
-                Id = keyId.Value, TenantId = tenantId, Name = "test", Prefix = "sk-cn-test", SecretHash = Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N"),
-                Status = ApiKeyStatus.Active, CreatedByUserId = Guid.Empty, CreatedAt = now, UpdatedAt = now,
+                Id = keyId.Value,
+                TenantId = tenantId,
+                Name = "test",
+                Prefix = "sk-cn-test",
+                SecretHash = Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N"),
+                Status = ApiKeyStatus.Active,
+                CreatedByUserId = Guid.Empty,
+                CreatedAt = now,
+                UpdatedAt = now,
             });
         }
 
@@ -134,10 +141,21 @@ internal static class InvoiceArrange
             charged += requestCost - requestPlan;
             db.UsageRecords.Add(new UsageRecord
             {
-                Id = Ids.New(), TenantId = tenantId, ApiKeyId = keyId.Value, RequestId = "req_" + Guid.NewGuid().ToString("N"), At = now,
-                Endpoint = UsageEndpoint.ChatCompletions, Model = model, InputTokens = share(input), OutputTokens = share(output),
-                CostMicroYuan = requestCost, PlanCreditUsedMicroYuan = requestPlan, WalletChargedMicroYuan = requestCost - requestPlan,
-                Status = UsageStatus.Succeeded, HttpStatus = 200, ClientIp = "127.0.0.1",
+                Id = Ids.New(),
+                TenantId = tenantId,
+                ApiKeyId = keyId.Value,
+                RequestId = "req_" + Guid.NewGuid().ToString("N"),
+                At = now,
+                Endpoint = UsageEndpoint.ChatCompletions,
+                Model = model,
+                InputTokens = share(input),
+                OutputTokens = share(output),
+                CostMicroYuan = requestCost,
+                PlanCreditUsedMicroYuan = requestPlan,
+                WalletChargedMicroYuan = requestCost - requestPlan,
+                Status = UsageStatus.Succeeded,
+                HttpStatus = 200,
+                ClientIp = "127.0.0.1",
             });
         }
 
