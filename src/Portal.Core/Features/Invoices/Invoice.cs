@@ -122,9 +122,6 @@ public sealed class Invoice : ITenantOwned
 
     public Money Tax => new(TaxMicroYuan);
 
-    /// <summary>Counts against the invoiceable amount.</summary>
-    public bool Holds => Status is InvoiceStatus.Pending or InvoiceStatus.Issued;
-
     /// <summary>The PDF people download: the stamped one after a void.</summary>
     public string? CurrentPdfKey => Status == InvoiceStatus.Voided ? VoidPdfFileKey ?? PdfFileKey : PdfFileKey;
 }
