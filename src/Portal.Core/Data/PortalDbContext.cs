@@ -7,6 +7,7 @@ using Portal.Core.Features.Accounts;
 using Portal.Core.Features.ApiKeys;
 using Portal.Core.Features.Audit;
 using Portal.Core.Features.Catalog;
+using Portal.Core.Features.Invoices;
 using Portal.Core.Features.Kyc;
 using Portal.Core.Features.Notifications;
 using Portal.Core.Features.Payments;
@@ -115,6 +116,13 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options, ITenantC
     public DbSet<PlanPeriod> PlanPeriods => Set<PlanPeriod>();
 
     public DbSet<PlanCreditEvent> PlanCreditEvents => Set<PlanCreditEvent>();
+    public DbSet<InvoiceProfile> InvoiceProfiles => Set<InvoiceProfile>();
+
+    public DbSet<Invoice> Invoices => Set<Invoice>();
+
+    public DbSet<InvoiceNumberCounter> InvoiceNumberCounters => Set<InvoiceNumberCounter>();
+
+    public DbSet<MonthlyStatement> MonthlyStatements => Set<MonthlyStatement>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

@@ -12,6 +12,8 @@ public sealed class MembersAndOperatorFlowTests(PortalServer server) : IClassFix
         await BrowserTest.RunAsync(page, nameof(Owner_invites_a_colleague_from_the_members_page), async () =>
         {
             await page.ClickAsync("a[href='/members']");
+            await page.WaitForURLAsync("**/members");
+            await page.Locator("[data-testid=circuit-ready]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
             await Assertions.Expect(page.Locator("[data-testid=members-table]")).ToContainTextAsync("王经理");
             await page.Locator("[data-testid=invite-email]").Locator("xpath=descendant-or-self::input").First.FillAsync("colleague@example.test");
             await page.ClickAsync("[data-testid=invite-submit]");

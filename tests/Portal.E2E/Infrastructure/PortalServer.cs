@@ -73,6 +73,12 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
         builder.UseSetting("BankTransfer:BankName", "招商银行");
         builder.UseSetting("BankTransfer:Branch", "上海分行营业部");
         builder.UseSetting("BankTransfer:AccountNumber", "121900000000001");
+        builder.UseSetting("Invoice:SellerName", "测试平台科技有限公司");
+        builder.UseSetting("Invoice:SellerTaxpayerId", "91310115MA1K4XYZ8Q");
+        builder.UseSetting("Invoice:SellerAddress", "上海市浦东新区张江路666号");
+        builder.UseSetting("Invoice:SellerPhone", "021-68880000");
+        builder.UseSetting("Invoice:SellerBank", "招商银行上海分行营业部");
+        builder.UseSetting("Invoice:SellerAccount", "121900000000001");
         builder.UseSetting("Storage:Path", Path.Combine(Path.GetDirectoryName(_database)!, Path.GetFileNameWithoutExtension(_database) + "-files"));
     }
 

@@ -84,6 +84,12 @@ public abstract class PortalFactory : WebApplicationFactory<Program>, IAsyncLife
         builder.UseSetting("BankTransfer:BankName", "招商银行");
         builder.UseSetting("BankTransfer:Branch", "上海分行营业部");
         builder.UseSetting("BankTransfer:AccountNumber", "121900000000001");
+        builder.UseSetting("Invoice:SellerName", "测试平台科技有限公司");
+        builder.UseSetting("Invoice:SellerTaxpayerId", "91310115MA1K4XYZ8Q");
+        builder.UseSetting("Invoice:SellerAddress", "上海市浦东新区张江路666号");
+        builder.UseSetting("Invoice:SellerPhone", "021-68880000");
+        builder.UseSetting("Invoice:SellerBank", "招商银行上海分行营业部");
+        builder.UseSetting("Invoice:SellerAccount", "121900000000001");
         // The simulator's notifications are delivered by the tests themselves (AlipaySimulatorNotifier.DeliverDueAsync).
         builder.UseSetting("Alipay:Simulator:RunNotifier", "false");
         Configure(builder);

@@ -14,7 +14,7 @@ public enum InvoiceType
 
 /// <summary>销售方 or 购买方 as printed on an invoice.</summary>
 /// <param name="Name">名称: the registered company name.</param>
-/// <param name="TaxpayerId">纳税人识别号 (统一社会信用代码, 18 characters).</param>
+/// <param name="TaxpayerId">纳税人识别号 (统一社会信用代码, 18 characters); may be empty for an individual buyer.</param>
 /// <param name="AddressAndPhone">地址、电话; optional for a buyer on an ordinary invoice.</param>
 /// <param name="BankAndAccount">开户行及账号; optional for a buyer on an ordinary invoice.</param>
 public sealed record InvoiceParty(string Name, string TaxpayerId, string? AddressAndPhone = null, string? BankAndAccount = null);
@@ -83,7 +83,8 @@ public sealed record InvoiceDocument(
         Require(!string.IsNullOrWhiteSpace(InvoiceNumber), "the invoice number is empty");
         Require(!string.IsNullOrWhiteSpace(PlatformName), "the platform name is empty");
         RequireParty(Seller, "seller", full: true);
-        RequireParty(Buyer, "buyer", full: Type == InvoiceType.Special);
+        // An individual buyer of an ordinary invoice may leave the taxpayer id out (个人抬头).
+        RequireParty(Buyer, "buyer", full: Type == InvoiceType.Special, taxpayerId: Type == InvoiceType.Special);
         Require(Lines.Count is > 0 and <= MaxLines, $"an invoice has 1 to {MaxLines} lines, not {Lines.Count}");
         foreach (var line in Lines)
         {
@@ -98,10 +99,10 @@ public sealed record InvoiceDocument(
         Require(!IsVoid || !string.IsNullOrWhiteSpace(VoidReason), "a void invoice needs a reason");
     }
 
-    private static void RequireParty(InvoiceParty party, string role, bool full)
+    private static void RequireParty(InvoiceParty party, string role, bool full, bool taxpayerId = true)
     {
         Require(!string.IsNullOrWhiteSpace(party.Name), $"the {role} has no name");
-        Require(!string.IsNullOrWhiteSpace(party.TaxpayerId), $"the {role} has no taxpayer id");
+        Require(!taxpayerId || !string.IsNullOrWhiteSpace(party.TaxpayerId), $"the {role} has no taxpayer id");
         if (full)
         {
             Require(!string.IsNullOrWhiteSpace(party.AddressAndPhone), $"the {role} has no address and phone");

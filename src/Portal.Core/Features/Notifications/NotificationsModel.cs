@@ -13,6 +13,8 @@ internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outb
         b.Property(m => m.TextBody).HasMaxLength(100_000);
         b.Property(m => m.Kind).HasMaxLength(64);
         b.Property(m => m.LastError).HasMaxLength(2000);
+        b.Property(m => m.AttachmentFileKey).HasMaxLength(64);
+        b.Property(m => m.AttachmentName).HasMaxLength(200);
         b.HasIndex(m => m.CreatedAt);
         b.HasIndex(m => new { m.Status, m.NextAttemptAt });
     }

@@ -36,4 +36,10 @@ public sealed class OutboxMessage
     public DateTimeOffset? SentAt { get; set; }
 
     public DateTimeOffset? NextAttemptAt { get; set; }
+
+    /// <summary>A file from the file store sent as an attachment (an issued invoice PDF), or null.</summary>
+    public string? AttachmentFileKey { get; set; }
+
+    /// <summary>The attachment's file name as the recipient sees it.</summary>
+    public string? AttachmentName { get; set; }
 }

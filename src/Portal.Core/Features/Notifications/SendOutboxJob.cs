@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using Portal.Core.Common.Storage;
 using Portal.Core.Data;
 
 namespace Portal.Core.Features.Notifications;
@@ -15,6 +16,7 @@ namespace Portal.Core.Features.Notifications;
 public sealed class SendOutboxJob(
     IDbContextFactory<PortalDbContext> dbFactory,
     IOptions<SmtpOptions> options,
+    IFileStore files,
     TimeProvider clock,
     ILogger<SendOutboxJob> logger)
 {
@@ -53,7 +55,17 @@ public sealed class SendOutboxJob(
                 mime.From.Add(new MailboxAddress(smtp.FromName, smtp.FromAddress));
                 mime.To.Add(MailboxAddress.Parse(message.To));
                 mime.Subject = message.Subject;
-                mime.Body = new BodyBuilder { HtmlBody = message.HtmlBody, TextBody = message.TextBody }.ToMessageBody();
+                var body = new BodyBuilder { HtmlBody = message.HtmlBody, TextBody = message.TextBody };
+                if (message.AttachmentFileKey is { } key)
+                {
+                    await using var content = await files.OpenReadAsync(key, cancellationToken)
+                        ?? throw new FileNotFoundException($"The attachment {key} of outbox message {id} is missing from the file store.");
+                    using var buffer = new MemoryStream();
+                    await content.CopyToAsync(buffer, cancellationToken);
+                    await body.Attachments.AddAsync(message.AttachmentName ?? key, new MemoryStream(buffer.ToArray()), cancellationToken);
+                }
+
+                mime.Body = body.ToMessageBody();
                 await client.SendAsync(mime, cancellationToken);
                 await db.OutboxMessages.Where(m => m.Id == id).ExecuteUpdateAsync(
                     s => s.SetProperty(m => m.Status, OutboxStatus.Sent).SetProperty(m => m.SentAt, clock.GetUtcNow()).SetProperty(m => m.LastError, (string?)null),

@@ -7,6 +7,7 @@ public static class PlansFeature
     public static IServiceCollection AddPlans(this IServiceCollection services)
     {
         services.AddScoped<PlanQueries>();
+        services.AddSingleton<Portal.Core.Features.Invoices.IExpiredPlanCreditSource, PlanExpiredCreditSource>();
         services.AddScoped<SavePlan.Handler>();
         services.AddScoped<ArchivePlan.Handler>();
         services.AddScoped<MovePlan.Handler>();
