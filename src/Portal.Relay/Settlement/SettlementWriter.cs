@@ -44,6 +44,7 @@ internal sealed class SettlementWriter(
     private readonly RelayOptions _options = options.Value;
     private readonly CancellationTokenSource _stopping = new();
     private readonly SemaphoreSlim _flushLock = new(1, 1);
+    private volatile bool _disposed;
     private Task? _loop;
     private long _queued;
     private long _written;
@@ -74,6 +75,8 @@ internal sealed class SettlementWriter(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        // A host torn down out of order (its container disposed first) has nothing left to write with.
+        if (_disposed) return;
         // Requests still being answered settle into the queue; give them the host's shutdown time, then write the rest.
         try
         {
@@ -99,9 +102,11 @@ internal sealed class SettlementWriter(
 
     public async ValueTask DisposeAsync()
     {
+        // NOTE: the token source and the lock are not disposed: StopAsync may still run after this (a host stopped
+        // after its container was disposed), and neither holds an unmanaged resource once cancelled and released.
+        _disposed = true;
         if (!_stopping.IsCancellationRequested) await _stopping.CancelAsync();
-        _stopping.Dispose();
-        _flushLock.Dispose();
+        if (_loop is not null) await _loop;
     }
 
     private async Task RunAsync(CancellationToken stopping)
