@@ -23,21 +23,36 @@ internal static class UsageBenchmark
 
     public static async Task<int> RunAsync(Func<string, int, int> option)
     {
+        var args = Environment.GetCommandLineArgs();
+        var reuseAt = Array.IndexOf(args, "--reuse-database");
+        var reuse = reuseAt >= 0 && reuseAt + 1 < args.Length ? args[reuseAt + 1] : null;
         var rows = option("--rows", 10_000_000);
         var tenantCount = Math.Max(2, option("--tenants", 1000));
         var largest = Math.Min(rows, option("--export-rows", 1_000_000));
         var runs = option("--runs", 50);
 
-        Console.WriteLine($"Starting PostgreSQL ({rows:N0} usage rows, {tenantCount:N0} tenants, largest tenant {largest:N0} rows)...");
-        var connectionString = await (await PostgresServer.GetAsync()).CreateDatabaseAsync("portal_usage_bench");
+        Console.WriteLine(reuse is null
+            ? $"Starting PostgreSQL ({rows:N0} usage rows, {tenantCount:N0} tenants, largest tenant {largest:N0} rows)..."
+            : "Measuring on the database loaded by an earlier run (--reuse-database)...");
+        var connectionString = reuse ?? await (await PostgresServer.GetAsync()).CreateDatabaseAsync("portal_usage_bench");
         await using var app = new BenchmarkApp(connectionString);
         _ = app.Server;
 
         // The largest tenant is a real signed-up account, so the measured queries run through the app's own access checks.
         Guid tenantId, userId;
         const string email = "usage-bench@bench.test";
-        await using (var scope = app.Services.CreateAsyncScope())
+        if (reuse is not null)
         {
+            await using var db = await app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+            var owner = await db.Memberships.IgnoreTenantFilter().Where(m => m.User!.Email == email).Select(m => new { m.TenantId, m.UserId }).SingleAsync();
+            (tenantId, userId) = (owner.TenantId, owner.UserId);
+            rows = (int)await db.UsageRecords.IgnoreTenantFilter().LongCountAsync();
+            tenantCount = await db.Tenants.CountAsync();
+            largest = (int)await db.UsageRecords.IgnoreTenantFilter().LongCountAsync(r => r.TenantId == tenantId);
+        }
+        else
+        {
+            await using var scope = app.Services.CreateAsyncScope();
             var registered = await scope.ServiceProvider.GetRequiredService<RegisterAccount.Handler>()
                 .HandleAsync(new RegisterAccount.Command(email, "Bench-Pass-2026", "Bench", "压测最大租户", TenantKind.Company));
             if (!registered.IsSuccess) throw new InvalidOperationException(registered.Error.Message);
@@ -45,8 +60,9 @@ internal static class UsageBenchmark
         }
 
         var load = Stopwatch.StartNew();
-        await using (var connection = new NpgsqlConnection(connectionString))
+        if (reuse is null)
         {
+            await using var connection = new NpgsqlConnection(connectionString);
             await connection.OpenAsync();
             await ExecAsync(connection, "Tenants, wallets and keys", $"""
                 CREATE TEMP TABLE bench_tenants AS

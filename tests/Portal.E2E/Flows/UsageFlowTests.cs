@@ -38,6 +38,7 @@ public sealed class UsageFlowTests(PortalServer server) : IClassFixture<PortalSe
             await page.Locator("[data-testid=log-row]").First.ClickAsync();
             await Assertions.Expect(page.Locator("[data-testid=log-detail]")).ToBeVisibleAsync();
             await Assertions.Expect(page.Locator("[data-testid=detail-cost]")).ToContainTextAsync("¥0.");
+            await page.WaitForTimeoutAsync(500); // the drawer slides in: let it finish before the screenshot
             await BrowserTest.SnapAsync(page, "62-request-log-detail");
             await page.ClickAsync("[data-testid=detail-close]");
             await Assertions.Expect(page.Locator("[data-testid=log-detail]")).ToBeHiddenAsync();

@@ -72,7 +72,9 @@ public sealed class RequestLog(IDbContextFactory<PortalDbContext> dbFactory, Ten
         if (!string.IsNullOrEmpty(filter.Model)) query = query.Where(r => r.Model == filter.Model);
         if (filter.Status is { } status) query = query.Where(r => r.Status == status);
         if (filter.Stream is { } stream) query = query.Where(r => r.Stream == stream);
-        if (after is { } c) query = query.Where(r => r.At < c.At || (r.At == c.At && r.Id.CompareTo(c.Id) < 0));
+        // NOTE: the redundant "At <= cursor" gives PostgreSQL an index bound, so a later page starts at the cursor instead of
+        // filtering every newer row away (an OR alone is not used as a range condition).
+        if (after is { } c) query = query.Where(r => r.At <= c.At && (r.At < c.At || r.Id.CompareTo(c.Id) < 0));
         return query.OrderByDescending(r => r.At).ThenByDescending(r => r.Id);
     }
 

@@ -108,18 +108,22 @@ public sealed class UsageQueries(IDbContextFactory<PortalDbContext> dbFactory, T
 
         var rows = db.Set<UsageDaily>().AsNoTracking().Where(r => r.Day >= UsageBuckets.DayKey(from) && r.Day <= UsageBuckets.DayKey(to));
         if (apiKeyId is { } key) rows = rows.Where(r => r.ApiKeyId == key);
-        var grouped = await rows.GroupBy(r => new { r.Day, r.ApiKeyId, r.Model })
-            .Select(g => new DayKeyModel(g.Key.Day, g.Key.ApiKeyId, g.Key.Model, new Sums(g.Sum(r => r.Requests), g.Sum(r => r.Errors), g.Sum(r => r.InputTokens),
-                g.Sum(r => r.CachedInputTokens), g.Sum(r => r.OutputTokens), g.Sum(r => r.CostMicroYuan), g.Sum(r => r.PlanCreditUsedMicroYuan), g.Sum(r => r.WalletChargedMicroYuan))))
-            .ToListAsync(cancellationToken);
+        // Two small aggregates (day × model for the charts and model totals, key for the key totals) rather than every
+        // day × key × model row: the database sums, the app receives a few hundred rows.
+        var byDayModel = await Grouped(rows.GroupBy(r => new { r.Day, r.Model }).Select(g => new Flat(g.Key.Day, Guid.Empty, g.Key.Model, g.Sum(r => r.Requests),
+            g.Sum(r => r.Errors), g.Sum(r => r.InputTokens), g.Sum(r => r.CachedInputTokens), g.Sum(r => r.OutputTokens), g.Sum(r => r.CostMicroYuan),
+            g.Sum(r => r.PlanCreditUsedMicroYuan), g.Sum(r => r.WalletChargedMicroYuan))), cancellationToken);
+        var byKey = await Grouped(rows.GroupBy(r => r.ApiKeyId).Select(g => new Flat(0, g.Key, "", g.Sum(r => r.Requests),
+            g.Sum(r => r.Errors), g.Sum(r => r.InputTokens), g.Sum(r => r.CachedInputTokens), g.Sum(r => r.OutputTokens), g.Sum(r => r.CostMicroYuan),
+            g.Sum(r => r.PlanCreditUsedMicroYuan), g.Sum(r => r.WalletChargedMicroYuan))), cancellationToken);
         var keys = await KeyNamesAsync(db, cancellationToken);
 
         return new UsageReport(from, to, apiKeyId,
-            Total(grouped.Select(g => g.Sums)),
-            Series(from, to, grouped.Select(g => (g.Day, g.Model, g.Sums.Cost))),
-            Series(from, to, grouped.Select(g => (g.Day, g.Model, g.Sums.Input + g.Sums.Output))),
-            ByModel(grouped),
-            ByKey(grouped, keys));
+            Total(byDayModel.Select(g => g.Sums)),
+            Series(from, to, byDayModel.Select(g => (g.Day, g.Model, g.Sums.Cost))),
+            Series(from, to, byDayModel.Select(g => (g.Day, g.Model, g.Sums.Input + g.Sums.Output))),
+            ByModel(byDayModel),
+            ByKey(byKey, keys));
     }
 
     public async Task<Result<UsageBill>> GetBillAsync(int year, int month, CancellationToken cancellationToken = default)
@@ -129,12 +133,11 @@ public sealed class UsageQueries(IDbContextFactory<PortalDbContext> dbFactory, T
         var member = await access.RequireMemberAsync(db, cancellationToken);
         if (!member.IsSuccess) return member.Error;
         var (first, last) = UsageBuckets.MonthOf(new DateOnly(year, month, 1));
-        var grouped = await db.Set<UsageDaily>().AsNoTracking()
+        var grouped = await Grouped(db.Set<UsageDaily>().AsNoTracking()
             .Where(r => r.Day >= UsageBuckets.DayKey(first) && r.Day <= UsageBuckets.DayKey(last))
             .GroupBy(r => new { r.ApiKeyId, r.Model })
-            .Select(g => new DayKeyModel(0, g.Key.ApiKeyId, g.Key.Model, new Sums(g.Sum(r => r.Requests), g.Sum(r => r.Errors), g.Sum(r => r.InputTokens),
-                g.Sum(r => r.CachedInputTokens), g.Sum(r => r.OutputTokens), g.Sum(r => r.CostMicroYuan), g.Sum(r => r.PlanCreditUsedMicroYuan), g.Sum(r => r.WalletChargedMicroYuan))))
-            .ToListAsync(cancellationToken);
+            .Select(g => new Flat(0, g.Key.ApiKeyId, g.Key.Model, g.Sum(r => r.Requests), g.Sum(r => r.Errors), g.Sum(r => r.InputTokens), g.Sum(r => r.CachedInputTokens),
+                g.Sum(r => r.OutputTokens), g.Sum(r => r.CostMicroYuan), g.Sum(r => r.PlanCreditUsedMicroYuan), g.Sum(r => r.WalletChargedMicroYuan))), cancellationToken);
         var keys = await KeyNamesAsync(db, cancellationToken);
         return new UsageBill(year, month, Total(grouped.Select(g => g.Sums)), ByModel(grouped), ByKey(grouped, keys));
     }
@@ -207,4 +210,12 @@ public sealed class UsageQueries(IDbContextFactory<PortalDbContext> dbFactory, T
     private sealed record Sums(long Requests, long Errors, long Input, long Cached, long Output, long Cost, long PlanCredit, long Wallet);
 
     private sealed record DayKeyModel(int Day, Guid ApiKeyId, string Model, Sums Sums);
+
+    /// <summary>One grouped roll-up row as SQL returns it (a flat projection keeps EF's GROUP BY translation simple).</summary>
+    private sealed record Flat(int Day, Guid ApiKeyId, string Model, long Requests, long Errors, long Input, long Cached, long Output, long Cost, long PlanCredit, long Wallet);
+
+    private static async Task<List<DayKeyModel>> Grouped(IQueryable<Flat> query, CancellationToken cancellationToken) =>
+        (await query.ToListAsync(cancellationToken))
+        .Select(f => new DayKeyModel(f.Day, f.ApiKeyId, f.Model, new Sums(f.Requests, f.Errors, f.Input, f.Cached, f.Output, f.Cost, f.PlanCredit, f.Wallet)))
+        .ToList();
 }
