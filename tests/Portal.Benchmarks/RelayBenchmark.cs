@@ -211,23 +211,49 @@ internal static class RelayBenchmark
             var now = DateTimeOffset.UtcNow;
             db.AiModels.Add(new AiModel
             {
-                Id = Ids.New(), PublicId = Model, DisplayName = Model, Kind = ModelKind.Chat, InputPricePerMillionMicroYuan = 2_500_000,
-                OutputPricePerMillionMicroYuan = 10_000_000, CachedInputPricePerMillionMicroYuan = 1_250_000, ContextWindow = 128_000, MaxOutputTokens = 16_384,
-                DefaultHoldOutputTokens = 1_000, Tokenizer = ModelTokenizer.O200kBase, Enabled = true, CreatedAt = now, UpdatedAt = now,
+                Id = Ids.New(),
+                PublicId = Model,
+                DisplayName = Model,
+                Kind = ModelKind.Chat,
+                InputPricePerMillionMicroYuan = 2_500_000,
+                OutputPricePerMillionMicroYuan = 10_000_000,
+                CachedInputPricePerMillionMicroYuan = 1_250_000,
+                ContextWindow = 128_000,
+                MaxOutputTokens = 16_384,
+                DefaultHoldOutputTokens = 1_000,
+                Tokenizer = ModelTokenizer.O200kBase,
+                Enabled = true,
+                CreatedAt = now,
+                UpdatedAt = now,
             });
             var channel = new Channel
             {
-                Id = Ids.New(), Name = "fake-upstream", Type = ChannelType.OpenAICompatible, BaseUrl = upstream.BaseUrl("ok"),
-                ApiKeyProtected = scope.ServiceProvider.GetRequiredService<ChannelSecrets>().Protect(FakeOpenAiUpstream.UpstreamKey), ApiKeyLast4 = "-key",
-                Priority = 0, Weight = 1, Enabled = true, CreatedAt = now, UpdatedAt = now,
+                Id = Ids.New(),
+                Name = "fake-upstream",
+                Type = ChannelType.OpenAICompatible,
+                BaseUrl = upstream.BaseUrl("ok"),
+                ApiKeyProtected = scope.ServiceProvider.GetRequiredService<ChannelSecrets>().Protect(FakeOpenAiUpstream.UpstreamKey),
+                ApiKeyLast4 = "-key",
+                Priority = 0,
+                Weight = 1,
+                Enabled = true,
+                CreatedAt = now,
+                UpdatedAt = now,
             };
             channel.Models.Add(new ChannelModel { Id = Ids.New(), ChannelId = channel.Id, PublicModelId = Model, UpstreamModelId = Model });
             db.Channels.Add(channel);
             var secret = ApiKeyFormat.Generate();
             db.ApiKeys.Add(new ApiKey
             {
-                Id = Ids.New(), TenantId = tenantId, Name = "bench", Prefix = ApiKeyFormat.Prefix(secret), SecretHash = ApiKeyFormat.Hash(secret),
-                Status = ApiKeyStatus.Active, CreatedByUserId = userId, CreatedAt = now, UpdatedAt = now,
+                Id = Ids.New(),
+                TenantId = tenantId,
+                Name = "bench",
+                Prefix = ApiKeyFormat.Prefix(secret),
+                SecretHash = ApiKeyFormat.Hash(secret),
+                Status = ApiKeyStatus.Active,
+                CreatedByUserId = userId,
+                CreatedAt = now,
+                UpdatedAt = now,
             });
             await db.SaveChangesAsync();
             scope.ServiceProvider.GetRequiredService<IRelayCache>().CatalogChanged();
