@@ -84,7 +84,7 @@ internal sealed class SettlementWriter(
         {
         }
 
-        await _stopping.CancelAsync();
+        if (!_stopping.IsCancellationRequested) await _stopping.CancelAsync();
         if (_loop is not null) await _loop;
         await DrainAsync(CancellationToken.None);
         try
@@ -99,9 +99,19 @@ internal sealed class SettlementWriter(
 
     public async ValueTask DisposeAsync()
     {
+        // A host disposed without a graceful stop (or a second dispose) must not throw: stop the loop and let it end.
         if (!_stopping.IsCancellationRequested) await _stopping.CancelAsync();
-        _stopping.Dispose();
-        _flushLock.Dispose();
+        if (_loop is not null)
+        {
+            try
+            {
+                await _loop;
+            }
+            catch (Exception e)
+            {
+                logger.LogDebug(e, "The settlement loop ended with an error during disposal.");
+            }
+        }
     }
 
     private async Task RunAsync(CancellationToken stopping)
