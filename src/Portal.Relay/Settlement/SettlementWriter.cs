@@ -87,7 +87,7 @@ internal sealed class SettlementWriter(
         {
         }
 
-        await _stopping.CancelAsync();
+        if (!_stopping.IsCancellationRequested) await _stopping.CancelAsync();
         if (_loop is not null) await _loop;
         await DrainAsync(CancellationToken.None);
         try
@@ -106,7 +106,17 @@ internal sealed class SettlementWriter(
         // after its container was disposed), and neither holds an unmanaged resource once cancelled and released.
         _disposed = true;
         if (!_stopping.IsCancellationRequested) await _stopping.CancelAsync();
-        if (_loop is not null) await _loop;
+        if (_loop is not null)
+        {
+            try
+            {
+                await _loop;
+            }
+            catch (Exception e)
+            {
+                logger.LogDebug(e, "The settlement loop ended with an error during disposal.");
+            }
+        }
     }
 
     private async Task RunAsync(CancellationToken stopping)
