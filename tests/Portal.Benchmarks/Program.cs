@@ -29,11 +29,11 @@ internal static class NotifyBenchmark
     public static async Task<int> Main()
     {
         if (Environment.GetCommandLineArgs().Contains("relay")) return await RelayBenchmark.RunAsync();
-        if (Environment.GetCommandLineArgs().Contains("--usage")) return await UsageBenchmark.RunAsync(Option);
-        var orders = Option("--orders", 1000);
-        var deliveries = Option("--deliveries", 10);
-        var inFlight = Option("--in-flight", 32);
-        var tenantCount = Option("--tenants", 10);
+        if (Environment.GetCommandLineArgs().Contains("--usage")) return await UsageBenchmark.RunAsync();
+        var orders = BenchmarkArgs.Int("--orders", 1000);
+        var deliveries = BenchmarkArgs.Int("--deliveries", 10);
+        var inFlight = BenchmarkArgs.Int("--in-flight", 32);
+        var tenantCount = BenchmarkArgs.Int("--tenants", 10);
 
         Console.WriteLine($"Starting PostgreSQL ({orders} orders × {deliveries} deliveries, {inFlight} orders in flight, {tenantCount} tenants)...");
         var connectionString = await (await PostgresServer.GetAsync()).CreateDatabaseAsync("portal_bench");
@@ -135,38 +135,5 @@ internal static class NotifyBenchmark
             ledger invariant   : {(broken == 0 ? "holds for every wallet" : $"BROKEN for {broken} wallets")}
             """));
         return credits == orders && paid == orders && broken == 0 && failures == 0 ? 0 : 1;
-    }
-
-    private static int Option(string name, int fallback)
-    {
-        var args = Environment.GetCommandLineArgs();
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var value) ? value : fallback;
-    }
-}
-
-/// <summary>The portal on the benchmark's PostgreSQL database, quiet, with every background loop off.</summary>
-internal sealed class BenchmarkApp(string connectionString) : WebApplicationFactory<Program>
-{
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        builder.UseEnvironment("Benchmark");
-        builder.UseContentRoot(WebProjectDirectory());
-        builder.UseSetting("Database:Provider", "Postgres");
-        builder.UseSetting("Database:MigrateOnStartup", "true");
-        builder.UseSetting("ConnectionStrings:Portal", connectionString);
-        builder.UseSetting("Jobs:RunServer", "false");
-        builder.UseSetting("Alipay:Simulator:RunNotifier", "false");
-        builder.UseSetting("Bootstrap:AdminEmail", "bench-admin@bench.test");
-        builder.UseSetting("Bootstrap:AdminPassword", "Bench-Admin-2026");
-        builder.UseSetting("Payments:MaximumTopUpYuan", "1000000");
-        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Error));
-    }
-
-    private static string WebProjectDirectory()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Portal.sln"))) dir = dir.Parent;
-        return Path.Combine(dir?.FullName ?? throw new InvalidOperationException("Run from the repository: Portal.sln not found."), "src", "Portal.Web");
     }
 }

@@ -32,16 +32,16 @@ internal static class RelayBenchmark
 
     public static async Task<int> RunAsync()
     {
-        var sequential = Option("--requests", 3000);
-        var seconds = Option("--seconds", 10);
-        var concurrency = Option("--concurrency", 32);
+        var sequential = BenchmarkArgs.Int("--requests", 3000);
+        var seconds = BenchmarkArgs.Int("--seconds", 10);
+        var concurrency = BenchmarkArgs.Int("--concurrency", 32);
 
         Console.WriteLine($"Starting PostgreSQL and the portal on Kestrel ({Environment.ProcessorCount} cores)...");
         var connectionString = await (await PostgresServer.GetAsync()).CreateDatabaseAsync("portal_relay_bench");
         var upstream = new FakeOpenAiUpstream();
         await upstream.StartAsync();
         var port = FreePort();
-        await using var app = new RelayBenchmarkApp(connectionString);
+        await using var app = new BenchmarkApp(connectionString);
         app.UseKestrel(port);
         app.StartServer();
 
@@ -186,7 +186,7 @@ internal static class RelayBenchmark
         return (response.StatusCode == HttpStatusCode.OK && seen > 0, firstEvent, totalMs);
     }
 
-    private static async Task<(Guid TenantId, string Secret)> ArrangeAsync(RelayBenchmarkApp app, FakeOpenAiUpstream upstream)
+    private static async Task<(Guid TenantId, string Secret)> ArrangeAsync(BenchmarkApp app, FakeOpenAiUpstream upstream)
     {
         var email = $"relay-bench-{Guid.NewGuid():N}"[..24] + "@bench.test";
         Guid tenantId, userId;
@@ -261,7 +261,7 @@ internal static class RelayBenchmark
         }
     }
 
-    private static async Task<int> CountUsageAsync(RelayBenchmarkApp app, Guid tenantId)
+    private static async Task<int> CountUsageAsync(BenchmarkApp app, Guid tenantId)
     {
         await app.Services.GetRequiredService<SettlementWriter>().FlushAsync();
         await using var scope = app.Services.CreateAsyncScope();
@@ -269,7 +269,7 @@ internal static class RelayBenchmark
         return await db.UsageRecords.IgnoreTenantFilter().CountAsync(u => u.TenantId == tenantId && u.Status == UsageStatus.Succeeded);
     }
 
-    private static async Task<bool> InvariantHoldsAsync(RelayBenchmarkApp app, Guid tenantId)
+    private static async Task<bool> InvariantHoldsAsync(BenchmarkApp app, Guid tenantId)
     {
         await using var scope = app.Services.CreateAsyncScope();
         await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
@@ -288,37 +288,5 @@ internal static class RelayBenchmark
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static int Option(string name, int fallback)
-    {
-        var args = Environment.GetCommandLineArgs();
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var value) ? value : fallback;
-    }
-}
-
-/// <summary>The portal on Kestrel and the benchmark's PostgreSQL database, quiet, jobs off.</summary>
-internal sealed class RelayBenchmarkApp(string connectionString) : WebApplicationFactory<Program>
-{
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        builder.UseEnvironment("Benchmark");
-        builder.UseContentRoot(WebProjectDirectory());
-        builder.UseSetting("Database:Provider", "Postgres");
-        builder.UseSetting("Database:MigrateOnStartup", "true");
-        builder.UseSetting("ConnectionStrings:Portal", connectionString);
-        builder.UseSetting("Jobs:RunServer", "false");
-        builder.UseSetting("Alipay:Simulator:RunNotifier", "false");
-        builder.UseSetting("Bootstrap:AdminEmail", "bench-admin@bench.test");
-        builder.UseSetting("Bootstrap:AdminPassword", "Bench-Admin-2026");
-        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Error));
-    }
-
-    private static string WebProjectDirectory()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Portal.sln"))) dir = dir.Parent;
-        return Path.Combine(dir?.FullName ?? throw new InvalidOperationException("Run from the repository: Portal.sln not found."), "src", "Portal.Web");
     }
 }

@@ -21,15 +21,13 @@ internal static class UsageBenchmark
 {
     private static readonly string[] Models = ["gpt-4o", "gpt-4o-mini", "deepseek-chat", "deepseek-reasoner", "qwen-max", "qwen-plus", "glm-4", "text-embedding-3-small"];
 
-    public static async Task<int> RunAsync(Func<string, int, int> option)
+    public static async Task<int> RunAsync()
     {
-        var args = Environment.GetCommandLineArgs();
-        var reuseAt = Array.IndexOf(args, "--reuse-database");
-        var reuse = reuseAt >= 0 && reuseAt + 1 < args.Length ? args[reuseAt + 1] : null;
-        var rows = option("--rows", 10_000_000);
-        var tenantCount = Math.Max(2, option("--tenants", 1000));
-        var largest = Math.Min(rows, option("--export-rows", 1_000_000));
-        var runs = option("--runs", 50);
+        var reuse = BenchmarkArgs.Text("--reuse-database");
+        var rows = BenchmarkArgs.Int("--rows", 10_000_000);
+        var tenantCount = Math.Max(2, BenchmarkArgs.Int("--tenants", 1000));
+        var largest = Math.Min(rows, BenchmarkArgs.Int("--export-rows", 1_000_000));
+        var runs = BenchmarkArgs.Int("--runs", 50);
 
         Console.WriteLine(reuse is null
             ? $"Starting PostgreSQL ({rows:N0} usage rows, {tenantCount:N0} tenants, largest tenant {largest:N0} rows)..."
