@@ -1,4 +1,6 @@
 using FluentValidation;
+using Microsoft.Extensions.Localization;
+using Portal.Core.Localization;
 
 namespace Portal.Core.Common;
 
@@ -13,6 +15,12 @@ public static class ValidationExtensions
             .GroupBy(e => e.PropertyName)
             .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray()));
     }
+
+    /// <summary>The reason finance gives for rejecting, voiding or refusing something: required, at most 500 characters.</summary>
+    public static IRuleBuilderOptions<T, string> IsDecisionReason<T>(this IRuleBuilderInitial<T, string> rule, IStringLocalizer<SharedResource> l) =>
+        rule.Cascade(CascadeMode.Stop)
+            .NotEmpty().WithMessage(l["Enter a reason."])
+            .MaximumLength(500).WithMessage(l["The reason is too long."]);
 }
 
 public static class ValidationServiceCollectionExtensions

@@ -20,9 +20,7 @@ public static class RejectBankTransfer
     {
         public Validator(IStringLocalizer<SharedResource> l)
         {
-            RuleFor(c => c.Reason).Cascade(CascadeMode.Stop)
-                .NotEmpty().WithMessage(l["Enter a reason."])
-                .MaximumLength(500).WithMessage(l["The reason is too long."]);
+            RuleFor(c => c.Reason).IsDecisionReason(l);
         }
     }
 
