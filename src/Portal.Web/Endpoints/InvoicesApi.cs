@@ -21,7 +21,7 @@ public static class InvoicesApi
         Guid Id, InvoiceType Type, InvoiceStatus Status, string? Number, string Amount, string Net, string Tax, string TaxRate,
         string BuyerTitle, DateTimeOffset RequestedAt, DateTimeOffset? IssuedAt, string? RejectionReason, string? VoidReason, string? PdfUrl);
 
-    public sealed record InvoiceableResponse(string TopUps, string Refunds, string Issued, string Pending, string Invoiceable);
+    public sealed record InvoiceableResponse(string TopUps, string Refunds, string Issued, string Pending, string Invoiceable, string RefundsInProgress);
 
     public sealed record InvoicesResponse(InvoiceableResponse Invoiceable, IReadOnlyList<InvoiceResponse> Invoices);
 
@@ -38,7 +38,7 @@ public static class InvoicesApi
             if (!mine.Value.CanAct) return ResultHttp.Problem(Error.Forbidden());
             var b = mine.Value.Invoiceable;
             return Results.Ok(new InvoicesResponse(
-                new InvoiceableResponse(Yuan(b.TopUps), Yuan(b.Refunds), Yuan(b.Issued), Yuan(b.Pending), Yuan(b.Invoiceable)),
+                new InvoiceableResponse(Yuan(b.TopUps), Yuan(b.Refunds), Yuan(b.Issued), Yuan(b.Pending), Yuan(b.Invoiceable), Yuan(b.RefundsInProgress)),
                 mine.Value.Invoices.Select(Response).ToList()));
         });
 

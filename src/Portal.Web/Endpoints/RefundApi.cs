@@ -9,7 +9,7 @@ public static class RefundApi
 {
     public sealed record CreateRequest(string Amount, string? Reason);
 
-    public sealed record RefundableResponse(string Balance, string Reserved, string Refundable);
+    public sealed record RefundableResponse(string Balance, string Reserved, string Refundable, string Invoiced, bool LimitedByInvoices);
 
     public sealed record AllocationResponse(
         int Position, RefundAllocationKind Kind, string Amount, RefundAllocationStatus Status, string OutRequestNo, string? Source, string? BankReference, DateTimeOffset? CompletedAt);
@@ -25,7 +25,7 @@ public static class RefundApi
         api.MapGet("/", async (RefundQueries q, CancellationToken ct) => (await q.ListMineAsync(50, ct)).ToHttp(list => Results.Ok(list.Select(Response))));
 
         api.MapGet("/refundable", async (RefundQueries q, CancellationToken ct) =>
-            (await q.RefundableAsync(ct)).ToHttp(r => Results.Ok(new RefundableResponse(Yuan(r.Balance), Yuan(r.Reserved), Yuan(r.Refundable)))));
+            (await q.RefundableAsync(ct)).ToHttp(r => Results.Ok(new RefundableResponse(Yuan(r.Balance), Yuan(r.Reserved), Yuan(r.Refundable), Yuan(r.Invoiced), r.LimitedByInvoices))));
 
         api.MapGet("/{id:guid}", async (Guid id, RefundQueries q, CancellationToken ct) => (await q.GetMineAsync(id, ct)).ToHttp(r => Results.Ok(Response(r))));
 

@@ -11,7 +11,7 @@ public sealed record RefundPart(int Position, RefundAllocationKind Kind, string 
 
 public sealed record Refund(Guid Id, string RefundNo, string Amount, string Held, RefundStatus Status, string? Reason, string? RejectionReason, List<RefundPart> Allocations);
 
-public sealed record RefundableAmount(string Balance, string Reserved, string Refundable);
+public sealed record RefundableAmount(string Balance, string Reserved, string Refundable, string Invoiced = "0.00", bool LimitedByInvoices = false);
 
 /// <summary>Arranges refunds through the tenant API and the finance use cases, and relay holds the way the relay takes them.</summary>
 public static class RefundHelpers

@@ -51,7 +51,7 @@ public sealed class InvoiceQueries(
         var member = await access.RequireMemberAsync(db, cancellationToken);
         if (!member.IsSuccess) return member.Error!;
         var tenantId = member.Value!.TenantId;
-        var empty = new InvoiceableBreakdown(Money.Zero, Money.Zero, Money.Zero, Money.Zero);
+        var empty = new InvoiceableBreakdown(Money.Zero, Money.Zero, Money.Zero, Money.Zero, Money.Zero);
         var rate = options.Value.TaxRateBasisPoints;
         if (!InvoiceRoles.Allowed.Contains(member.Value.Role))
             return new MyInvoices(false, Error.Forbidden(), null, null, EmptyForm(""), empty, [], rate);

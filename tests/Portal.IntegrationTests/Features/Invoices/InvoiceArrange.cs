@@ -17,7 +17,7 @@ public sealed record InvoiceDto(
     Guid Id, InvoiceType Type, InvoiceStatus Status, string? Number, string Amount, string Net, string Tax, string TaxRate,
     string BuyerTitle, DateTimeOffset RequestedAt, DateTimeOffset? IssuedAt, string? RejectionReason, string? VoidReason, string? PdfUrl);
 
-public sealed record InvoiceableDto(string TopUps, string Refunds, string Issued, string Pending, string Invoiceable);
+public sealed record InvoiceableDto(string TopUps, string Refunds, string Issued, string Pending, string Invoiceable, string RefundsInProgress = "0.00");
 
 public sealed record InvoicesDto(InvoiceableDto Invoiceable, List<InvoiceDto> Invoices);
 

@@ -8,6 +8,7 @@ using Portal.Core.Features.Accounts;
 using Portal.Core.Features.Payments;
 using Portal.Core.Features.Payments.Refunds;
 using Portal.Core.Features.Wallet;
+using Portal.IntegrationTests.Features.Invoices;
 using Portal.IntegrationTests.Infrastructure;
 
 namespace Portal.IntegrationTests.Features.Payments;
@@ -380,6 +381,68 @@ public abstract class RefundTests<TFactory>(TFactory factory) : IClassFixture<TF
         Assert.Equal(HttpStatusCode.Forbidden, (await owner.PostRefundAsync("1")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await owner.PostJsonAsync($"/api/tenant/refunds/{refund.Id}/cancel", new { })).StatusCode);
         Assert.Single(await owner.GetJsonAsync<List<Refund>>("/api/tenant/refunds"));
+    }
+
+    [Fact]
+    public async Task Money_already_invoiced_is_refunded_only_after_its_invoice_is_voided()
+    {
+        var (client, tenantId) = await InvoiceArrange.PaidTenantAsync(factory, "已开票退款科技有限公司", "1000");
+        // Nothing invoiced yet: every yuan of cash may be refunded.
+        Assert.Equal(new RefundableAmount("1000.00", "0.00", "1000.00", "0.00", false), await client.RefundableAsync());
+
+        var invoice = await InvoiceArrange.RequestOkAsync(client, "600");
+        Assert.Equal(new RefundableAmount("1000.00", "0.00", "400.00", "600.00", true), await client.RefundableAsync());
+        var refused = await client.PostRefundAsync("400.01");
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        var body = await refused.Content.ReadAsStringAsync();
+        Assert.Contains("Refunds.Invoiced", body);
+        Assert.Contains("¥400.00", body);
+        Assert.Equal((Money.FromYuan(1000).MicroYuan, 0L), (await factory.WalletRowAsync(tenantId)).BalanceAndReserved());
+
+        // A refund in progress cannot be invoiced meanwhile.
+        var refund = await client.RequestRefundAsync("300");
+        var state = (await InvoiceArrange.InvoicesAsync(client)).Invoiceable;
+        Assert.Equal(("300.00", "100.00"), (state.RefundsInProgress, state.Invoiceable));
+        Assert.Equal(HttpStatusCode.Conflict, (await InvoiceArrange.RequestAsync(client, "100.01")).StatusCode);
+
+        // Issuing changes nothing; voiding gives the invoiced money back to refunds (and to invoicing).
+        Assert.True((await InvoiceArrange.IssueAsync(factory, invoice.Id)).IsSuccess);
+        Assert.Equal("100.00", (await client.RefundableAsync()).Refundable);
+        Assert.True((await InvoiceArrange.VoidAsync(factory, invoice.Id, "改为退款")).IsSuccess);
+        Assert.Equal(new RefundableAmount("1000.00", "300.00", "700.00", "0.00", false), await client.RefundableAsync());
+
+        // Paid out, the refund leaves what can be invoiced for good.
+        var approved = await factory.ApproveRefundAsync(refund.Id);
+        Assert.True(approved.IsSuccess, approved.Error?.Message);
+        var part = Assert.Single(approved.Value!.Allocations);
+        Assert.True((await factory.PayRefundPartByBankAsync(part.Id, "OUT-INVOICED-1")).IsSuccess);
+        Assert.Equal(new InvoiceableDto("1000.00", "300.00", "0.00", "0.00", "700.00", "0.00"), (await InvoiceArrange.InvoicesAsync(client)).Invoiceable);
+        await factory.AssertLedgerInvariantAsync(tenantId);
+    }
+
+    [Fact]
+    public async Task Concurrent_invoice_and_refund_requests_never_cover_the_same_money_twice()
+    {
+        var (client, tenantId) = await InvoiceArrange.PaidTenantAsync(factory, "并发开票退款科技有限公司", "1000");
+        await InvoiceArrange.RequestOkAsync(client, "100");
+
+        var invoices = Enumerable.Range(0, 8).Select(_ => Task.Run(() => InvoiceArrange.RequestAsync(client, "150"))).ToList();
+        var refunds = Enumerable.Range(0, 8).Select(_ => Task.Run(() => client.PostRefundAsync("150"))).ToList();
+        await Task.WhenAll(invoices.Concat(refunds));
+
+        var responses = invoices.Concat(refunds).Select(t => t.Result).ToList();
+        Assert.All(responses.Where(r => r.StatusCode != HttpStatusCode.Created), r => Assert.Equal(HttpStatusCode.Conflict, r.StatusCode));
+        var invoiced = invoices.Count(t => t.Result.StatusCode == HttpStatusCode.Created);
+        var refunded = refunds.Count(t => t.Result.StatusCode == HttpStatusCode.Created);
+        // ¥900 was left after the first invoice: exactly six requests of ¥150 fit, whichever kind won.
+        Assert.Equal(6, invoiced + refunded);
+        var state = (await InvoiceArrange.InvoicesAsync(client)).Invoiceable;
+        Assert.Equal($"{100 + 150 * invoiced}.00", state.Pending);
+        Assert.Equal($"{150 * refunded}.00", state.RefundsInProgress);
+        Assert.Equal("0.00", state.Invoiceable);
+        Assert.Equal("0.00", (await client.RefundableAsync()).Refundable);
+        Assert.Equal((Money.FromYuan(1000).MicroYuan, Money.FromYuan(150 * refunded).MicroYuan), (await factory.WalletRowAsync(tenantId)).BalanceAndReserved());
+        await factory.AssertLedgerInvariantAsync(tenantId);
     }
 
     private async Task<long> TradeRefundedAsync(string orderNo)

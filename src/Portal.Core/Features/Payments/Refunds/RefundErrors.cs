@@ -13,4 +13,9 @@ public static class RefundErrors
     /// <summary>The amount exceeds the cash balance that is neither held nor credit.</summary>
     public static Error ExceedsRefundable(Money refundable) =>
         new("Refunds.ExceedsRefundable", $"The amount exceeds the refundable balance of {refundable.ToDisplay()}.");
+
+    /// <summary>The amount would refund money already invoiced: its invoice has to be voided first.</summary>
+    public static Error Invoiced(Money refundable, Money invoiced) =>
+        new("Refunds.Invoiced", $"At most {refundable.ToDisplay()} can be refunded: {invoiced.ToDisplay()} of your payments has been invoiced. "
+            + "Ask finance to void the invoice first, then request a new invoice for what you keep.");
 }

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Core.Common;
 using Portal.Core.Data;
 using Portal.Core.Features.Accounts;
+using Portal.Core.Features.Invoices;
 using Portal.Core.Features.Tenants;
 
 namespace Portal.Core.Features.Payments.Refunds;
@@ -26,8 +27,32 @@ public sealed record RefundView(
     public Money Paid => Allocations.Where(a => a.Status == RefundAllocationStatus.Succeeded).Aggregate(Money.Zero, (sum, a) => sum + a.Amount);
 }
 
-/// <summary>What a tenant could have refunded now: cash that is not held. Credit line and plan credit never count.</summary>
-public sealed record RefundableBalance(Money Balance, Money Reserved, Money Refundable);
+/// <summary>
+/// What a tenant could have refunded now: cash that is not held (credit line and plan credit never count), and never
+/// money already invoiced (<see cref="InvoiceableBreakdown.RefundLimit"/>).
+/// </summary>
+/// <param name="Balance">The wallet's cash balance.</param>
+/// <param name="Reserved">Held by requests in flight and refunds in progress.</param>
+/// <param name="Refundable">What may be requested now (whole fen are what can be paid).</param>
+/// <param name="Invoiced">Invoices issued or requested: money that comes back only once its invoice is voided.</param>
+/// <param name="LimitedByInvoices">True when invoices, not the cash, set <see cref="Refundable"/>.</param>
+public sealed record RefundableBalance(Money Balance, Money Reserved, Money Refundable, Money Invoiced, bool LimitedByInvoices)
+{
+    public static readonly RefundableBalance None = new(Money.Zero, Money.Zero, Money.Zero, Money.Zero, false);
+
+    /// <summary>Reads the figures; inside a transaction after <see cref="InvoiceableBreakdown.LockAsync"/> they hold until commit.</summary>
+    public static async Task<RefundableBalance> ComputeAsync(PortalDbContext db, Guid tenantId, CancellationToken cancellationToken)
+    {
+        var wallet = await db.Wallets.IgnoreTenantFilter().AsNoTracking().Where(w => w.TenantId == tenantId)
+            .Select(w => new { w.BalanceMicroYuan, w.ReservedMicroYuan }).FirstOrDefaultAsync(cancellationToken);
+        if (wallet is null) return None;
+        var cash = RefundHolds.Refundable(wallet.BalanceMicroYuan, wallet.ReservedMicroYuan);
+        var invoices = await InvoiceableBreakdown.ComputeAsync(db, tenantId, cancellationToken);
+        var limited = invoices.RefundLimit is { } limit && limit < cash;
+        return new RefundableBalance(new Money(wallet.BalanceMicroYuan), new Money(wallet.ReservedMicroYuan),
+            limited ? invoices.RefundLimit!.Value : cash, invoices.Issued + invoices.Pending, limited);
+    }
+}
 
 /// <summary>A refund in the finance queue, with the tenant's name and wallet.</summary>
 public sealed record RefundQueueItem(RefundView Refund, string TenantName, Money Balance, Money Reserved);
@@ -40,10 +65,7 @@ public sealed class RefundQueries(IDbContextFactory<PortalDbContext> dbFactory, 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var member = await access.RequireMemberAsync(db, cancellationToken);
         if (!member.IsSuccess) return member.Error!;
-        var wallet = await db.Wallets.AsNoTracking().Select(w => new { w.BalanceMicroYuan, w.ReservedMicroYuan }).FirstOrDefaultAsync(cancellationToken);
-        return wallet is null
-            ? new RefundableBalance(Money.Zero, Money.Zero, Money.Zero)
-            : new RefundableBalance(new Money(wallet.BalanceMicroYuan), new Money(wallet.ReservedMicroYuan), RefundHolds.Refundable(wallet.BalanceMicroYuan, wallet.ReservedMicroYuan));
+        return await RefundableBalance.ComputeAsync(db, member.Value!.TenantId, cancellationToken);
     }
 
     public async Task<Result<IReadOnlyList<RefundView>>> ListMineAsync(int take = 50, CancellationToken cancellationToken = default)

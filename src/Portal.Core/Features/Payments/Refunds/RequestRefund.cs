@@ -5,6 +5,7 @@ using Portal.Core.Common;
 using Portal.Core.Data;
 using Portal.Core.Features.Accounts;
 using Portal.Core.Features.Audit;
+using Portal.Core.Features.Invoices;
 using Portal.Core.Features.Tenants;
 using Portal.Core.Localization;
 
@@ -12,8 +13,9 @@ namespace Portal.Core.Features.Payments.Refunds;
 
 /// <summary>
 /// An Owner or Finance member asks for unused cash balance back. The amount (whole fen, at most the refundable
-/// balance: Balance − Reserved, never credit line or plan credit) is held in the wallet at once, so it cannot be
-/// spent while finance decides. No real-name verification is needed to get one's own money back.
+/// balance: Balance − Reserved, never credit line or plan credit, never money already invoiced) is held in the wallet
+/// at once, so it cannot be spent (or invoiced) while finance decides. No real-name verification is needed to get
+/// one's own money back.
 /// </summary>
 public static class RequestRefund
 {
@@ -58,11 +60,16 @@ public static class RequestRefund
 
             var now = clock.GetUtcNow();
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            if (!await RefundHolds.TryHoldAsync(db, tenantId, command.Amount, now, cancellationToken))
+            // NOTE: the wallet row lock first: invoice requests take it too, so the invoiced figures read next cannot
+            // change before this refund's hold is committed (and an invoice request then sees the refund in progress).
+            await InvoiceableBreakdown.LockAsync(db, tenantId, cancellationToken);
+            var refundable = await RefundableBalance.ComputeAsync(db, tenantId, cancellationToken);
+            if (command.Amount > refundable.Refundable || !await RefundHolds.TryHoldAsync(db, tenantId, command.Amount, now, cancellationToken))
             {
                 await transaction.RollbackAsync(cancellationToken);
-                var wallet = await db.Wallets.AsNoTracking().Select(w => new { w.BalanceMicroYuan, w.ReservedMicroYuan }).FirstOrDefaultAsync(cancellationToken);
-                return RefundErrors.ExceedsRefundable(wallet is null ? Money.Zero : RefundHolds.Refundable(wallet.BalanceMicroYuan, wallet.ReservedMicroYuan));
+                return refundable.LimitedByInvoices
+                    ? RefundErrors.Invoiced(refundable.Refundable, refundable.Invoiced)
+                    : RefundErrors.ExceedsRefundable(refundable.Refundable);
             }
 
             var reason = string.IsNullOrWhiteSpace(command.Reason) ? null : command.Reason.Trim();
