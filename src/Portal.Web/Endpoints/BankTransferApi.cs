@@ -1,6 +1,7 @@
 using Portal.Core.Common;
 using Portal.Core.Features.Payments.BankTransfer;
 using Portal.Web.Hosting;
+using static Portal.Web.Endpoints.ApiMoney;
 
 namespace Portal.Web.Endpoints;
 
@@ -38,6 +39,4 @@ public static class BankTransferApi
 
     private static TransferResponse Response(BankTransferView t, ReceivingAccount account) =>
         new(t.Id, t.RemittanceCode, Yuan(t.Amount), t.Status, t.CreatedAt, t.ExpiresAt, t.ReceivedAmount is { } r ? Yuan(r) : null, t.RejectionReason, account);
-
-    private static string Yuan(Money money) => (money.MicroYuan / (decimal)Money.MicroPerYuan).ToString("0.00####", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -4,6 +4,7 @@ using Microsoft.Net.Http.Headers;
 using Portal.Core.Common;
 using Portal.Core.Features.Invoices;
 using Portal.Web.Hosting;
+using static Portal.Web.Endpoints.ApiMoney;
 
 namespace Portal.Web.Endpoints;
 
@@ -109,8 +110,6 @@ public static class InvoicesApi
     private static InvoiceResponse Response(Invoice i) => new(
         i.Id, i.Type, i.Status, i.Number, Yuan(i.Amount), Yuan(i.Net), Yuan(i.Tax), (i.TaxRateBasisPoints / 100m).ToString("0.##", CultureInfo.InvariantCulture) + "%",
         i.BuyerTitle, i.RequestedAt, i.IssuedAt, i.RejectionReason, i.VoidReason, i.CurrentPdfKey is null ? null : PdfUrl(i.Id));
-
-    private static string Yuan(Money money) => (money.MicroYuan / (decimal)Money.MicroPerYuan).ToString("0.00####", CultureInfo.InvariantCulture);
 
     private sealed class FileResultWithHeaders(InvoiceFile file, string contentType, bool attachment) : IResult
     {

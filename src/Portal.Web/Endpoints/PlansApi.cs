@@ -2,6 +2,7 @@ using System.Globalization;
 using Portal.Core.Common;
 using Portal.Core.Features.Plans;
 using Portal.Web.Hosting;
+using static Portal.Web.Endpoints.ApiMoney;
 
 namespace Portal.Web.Endpoints;
 
@@ -44,6 +45,4 @@ public static class PlansApi
     private static SummaryResponse Summary(PlanSummary s) =>
         new(s.SubscriptionId, s.PlanName, s.AutoRenew, s.PeriodNo, s.PeriodStartAt, s.PeriodEndAt, Yuan(s.PeriodCredit), Yuan(s.CreditUsedThisPeriod),
             Yuan(s.CreditLeft), Yuan(s.CarryoverLeft), s.CarryoverExpiresAt, Yuan(s.NextPrice));
-
-    private static string Yuan(Money money) => (money.MicroYuan / (decimal)Money.MicroPerYuan).ToString("0.00####", CultureInfo.InvariantCulture);
 }

@@ -1,6 +1,7 @@
 using Portal.Core.Common;
 using Portal.Core.Features.Payments.Refunds;
 using Portal.Web.Hosting;
+using static Portal.Web.Endpoints.ApiMoney;
 
 namespace Portal.Web.Endpoints;
 
@@ -45,6 +46,4 @@ public static class RefundApi
     private static RefundResponse Response(RefundView r) =>
         new(r.Id, r.RefundNo, Yuan(r.Amount), Yuan(r.Held), r.Status, r.Reason, r.RequestedAt, r.DecidedAt, r.RejectionReason, r.CompletedAt,
             r.Allocations.Select(a => new AllocationResponse(a.Position, a.Kind, Yuan(a.Amount), a.Status, a.OutRequestNo, a.Source, a.BankReference, a.CompletedAt)).ToList());
-
-    private static string Yuan(Money money) => (money.MicroYuan / (decimal)Money.MicroPerYuan).ToString("0.00####", System.Globalization.CultureInfo.InvariantCulture);
 }

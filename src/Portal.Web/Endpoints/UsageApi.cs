@@ -4,6 +4,7 @@ using Portal.Core.Common;
 using Portal.Core.Features.Usage;
 using Portal.Core.Localization;
 using Portal.Web.Hosting;
+using static Portal.Web.Endpoints.ApiMoney;
 
 namespace Portal.Web.Endpoints;
 
@@ -158,6 +159,4 @@ public static class UsageApi
         t.PlanCreditUsed.MicroYuan, t.WalletCharged.MicroYuan);
 
     private static BreakdownResponse Breakdown(UsageBreakdownRow r) => new(r.Name, r.ApiKeyId, Totals(r.Totals));
-
-    private static string Yuan(Money money) => (money.MicroYuan / (decimal)Money.MicroPerYuan).ToString("0.00####", CultureInfo.InvariantCulture);
 }

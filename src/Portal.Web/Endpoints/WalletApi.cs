@@ -2,6 +2,7 @@ using Portal.Core.Common;
 using Portal.Core.Features.Payments;
 using Portal.Core.Features.Wallet;
 using Portal.Web.Hosting;
+using static Portal.Web.Endpoints.ApiMoney;
 
 namespace Portal.Web.Endpoints;
 
@@ -49,6 +50,4 @@ public static class WalletApi
     private static TopUpResponse Response(TopUpView o) =>
         new(o.Id, o.OrderNo, Yuan(o.Amount), o.Channel, o.Status, o.ExpiresAt, o.PaidAt, o.QrCode,
             o.Channel == PaymentChannel.AlipayPage && o.Status == TopUpStatus.Pending ? $"/payments/alipay/pay/{o.Id}" : null, Yuan(o.Refunded));
-
-    private static string Yuan(Money money) => (money.MicroYuan / (decimal)Money.MicroPerYuan).ToString("0.00####", System.Globalization.CultureInfo.InvariantCulture);
 }
