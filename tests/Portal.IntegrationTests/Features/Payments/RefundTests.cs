@@ -284,6 +284,48 @@ public abstract class RefundTests<TFactory>(TFactory factory) : IClassFixture<TF
     }
 
     [Fact]
+    public async Task A_refused_Alipay_part_retried_while_finance_records_a_bank_payment_leaves_one_way_only()
+    {
+        for (var round = 0; round < 3; round++)
+        {
+            var (client, tenantId) = await factory.VerifiedTenantAsync($"退款竞态{round}科技有限公司");
+            var order = await client.StartTopUpAsync("60");
+            await client.PayQrAsync(order);
+            await factory.DeliverNotificationsAsync();
+            var refund = await client.RequestRefundAsync("60");
+            await SetTradeRefundedAsync(order.OrderNo, refundedElsewhere: true);
+            var part = Assert.Single((await factory.ApproveRefundAsync(refund.Id)).Value!.Allocations);
+            Assert.Equal(RefundAllocationStatus.Failed, part.Status);
+
+            // The refund elsewhere is reversed, so Alipay would now accept; finance retries and records a bank payment at once.
+            await SetTradeRefundedAsync(order.OrderNo, refundedElsewhere: false);
+            var retrying = Task.Run(() => factory.RetryRefundPartAsync(part.Id));
+            var recording = Task.Run(() => factory.PayRefundPartByBankAsync(part.Id, $"OUT-RACE-{round}"));
+            var (retry, bank) = (await retrying, await recording);
+
+            var seen = await client.RefundAsync(refund.Id);
+            Assert.Equal(RefundStatus.Completed, seen.Status);
+            var paid = Assert.Single(seen.Allocations);
+            var alipayRefunded = await TradeRefundedAsync(order.OrderNo);
+            // Exactly one way: through Alipay (and the bank call was refused) or by bank (and Alipay was not asked).
+            if (paid.Kind == RefundAllocationKind.Alipay)
+                Assert.Equal((Money.FromYuan(60).MicroYuan, false), (alipayRefunded, bank.IsSuccess));
+            else
+                Assert.Equal((0L, false, "OUT-RACE-" + round), (alipayRefunded, retry.IsSuccess, paid.BankReference));
+            Assert.Equal((0L, 0L), (await factory.WalletRowAsync(tenantId)).BalanceAndReserved());
+            Assert.Single(await factory.LedgerAsync(tenantId), e => e.Kind == LedgerEntryKind.Refund);
+            await factory.AssertLedgerInvariantAsync(tenantId);
+        }
+    }
+
+    private async Task SetTradeRefundedAsync(string orderNo, bool refundedElsewhere)
+    {
+        await using var db = await factory.DbAsync();
+        await db.SimulatorTrades.Where(t => t.OutTradeNo == orderNo)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.RefundedMicroYuan, t => refundedElsewhere ? t.TotalAmountMicroYuan : 0));
+    }
+
+    [Fact]
     public async Task Rejection_and_cancellation_release_the_hold_once()
     {
         var (client, tenantId) = await factory.VerifiedTenantAsync("驳回退款科技有限公司");

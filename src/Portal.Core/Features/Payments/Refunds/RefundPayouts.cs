@@ -76,8 +76,20 @@ public sealed class RefundPayouts(
             if (refund.Status != RefundStatus.Approved) return RefundErrors.NotApproved;
             refundNo = refund.RefundNo;
             orderNo = await db.TopUpOrders.IgnoreTenantFilter().Where(o => o.Id == part.TopUpOrderId).Select(o => o.OrderNo).SingleAsync(cancellationToken);
-            await db.RefundAllocations.IgnoreTenantFilter().Where(a => a.Id == allocationId && a.Status != RefundAllocationStatus.Succeeded)
-                .ExecuteUpdateAsync(s => s.SetProperty(a => a.Attempts, a => a.Attempts + 1).SetProperty(a => a.LastAttemptAt, now), cancellationToken);
+            // NOTE: a retried Failed part goes back to Pending before Alipay is asked (conditional UPDATE on its status):
+            // from then on finance cannot record it as paid by bank, and if finance recorded it first this claims
+            // nothing and Alipay is not asked, so the money never leaves both ways.
+            var claimed = await db.RefundAllocations.IgnoreTenantFilter()
+                .Where(a => a.Id == allocationId && (a.Status == RefundAllocationStatus.Pending || (includeFailed && a.Status == RefundAllocationStatus.Failed)))
+                .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, RefundAllocationStatus.Pending)
+                    .SetProperty(a => a.Attempts, a => a.Attempts + 1).SetProperty(a => a.LastAttemptAt, now), cancellationToken);
+            if (claimed == 0)
+            {
+                // Paid through Alipay meanwhile (the job, or another retry) is success; paid by bank is not this call's.
+                var paidByAlipay = await db.RefundAllocations.IgnoreTenantFilter()
+                    .AnyAsync(a => a.Id == allocationId && a.Status == RefundAllocationStatus.Succeeded && a.Kind == RefundAllocationKind.Alipay, cancellationToken);
+                return paidByAlipay ? true : RefundErrors.AllocationDone;
+            }
         }
 
         var refunded = await alipay.RefundAsync(new AlipayRefundRequest(orderNo, part.OutRequestNo, part.AmountMicroYuan, $"Portal 余额退款 {refundNo}"), cancellationToken);
