@@ -175,7 +175,9 @@ def main() -> int:
         return 0
 
     present = resx_keys(RESX)
-    duplicates = sorted({k for k in present if present.count(k) > 1})
+    # Keys that differ only in case collide when the resx is compiled: one of them is silently not translated.
+    folded = [k.casefold() for k in present]
+    duplicates = sorted({k for k in present if folded.count(k.casefold()) > 1})
     missing = sorted(set(keys) - set(present), key=str.casefold)
     unused = sorted(set(present) - set(keys), key=str.casefold)
     for key in duplicates:
