@@ -30,7 +30,10 @@ public abstract class UsageTests<TFactory>(TFactory factory) : IClassFixture<TFa
     private sealed record Overview(string Balance, string SpendToday, string SpendThisMonth, string SpendLastMonth, long RequestsToday, long ErrorsToday,
         long SpendTodayMicroYuan, long SpendThisMonthMicroYuan, long SpendLastMonthMicroYuan);
 
-    /// <summary>The writer under test; after the relay lands, a relay-driven writer can take its place.</summary>
+    /// <summary>
+    /// Writes usage records with chosen timestamps, statuses and amounts (the settlement writer's path without the
+    /// relay): what the log, export and bill tests need. The roll-ups are also checked after real relay requests.
+    /// </summary>
     protected virtual UsageHelpers.UsageWriter Writer => factory.Writer();
 
     private async Task<(PortalClient Client, Guid TenantId)> TenantWithMoneyAsync(string name, long yuan = 10_000)
@@ -68,13 +71,65 @@ public abstract class UsageTests<TFactory>(TFactory factory) : IClassFixture<TFa
 
         await Task.WhenAll(batches.Select(batch => Task.Run(() => Writer(batch))));
 
-        await using var db = await factory.DbAsync();
-        var ids = tenants.Select(t => t.TenantId).ToList();
-        var raw = await db.UsageRecords.IgnoreTenantFilter().AsNoTracking().Where(r => ids.Contains(r.TenantId)).ToListAsync();
+        var raw = await AssertRollUpsEqualRawSumsAsync(tenants.Select(t => t.TenantId).ToList());
         Assert.Equal(32 * 40, raw.Count);
+        Assert.Equal([20261127, 20261128], raw.Select(r => UsageBuckets.DayOf(r.At)).Distinct().Order().ToArray());
+    }
+
+    [Fact]
+    public async Task Roll_ups_equal_the_raw_sums_after_many_concurrent_relay_requests()
+    {
+        const long input = 2_000_000, output = 8_000_000;
+        string[] models =
+        [
+            await factory.ModelAsync($"roll-a-{Guid.NewGuid():N}"[..16], Portal.Core.Features.Catalog.ModelKind.Chat, input, output, new ChannelSpec("sim-a", Portal.Core.Features.Catalog.ChannelType.Simulator)),
+            // One upstream that fails a fifth of the time: errors are counted, and cost nothing.
+            await factory.ModelAsync($"roll-b-{Guid.NewGuid():N}"[..16], Portal.Core.Features.Catalog.ModelKind.Chat, input, output,
+                new ChannelSpec("sim-b", Portal.Core.Features.Catalog.ChannelType.Simulator, SimulatorFailurePerMille: 200)),
+        ];
+        var tenants = new List<(Guid TenantId, string[] Secrets)>();
+        for (var t = 0; t < 2; t++)
+        {
+            var (_, tenantId) = await factory.VerifiedTenantAsync($"中继汇总{t}科技有限公司");
+            Assert.True((await factory.AdjustAsync(tenantId, Money.FromYuan(10_000))).IsSuccess);
+            // The first tenant's plan credit (¥0.005, about twenty requests) runs out part-way.
+            if (t == 0) await factory.GrantPlanCreditAsync(tenantId, new Money(5_000));
+            tenants.Add((tenantId, [(await factory.KeyAsync(tenantId)).Secret, (await factory.KeyAsync(tenantId)).Secret]));
+        }
+
+        var random = new Random(11);
+        var calls = Enumerable.Range(0, 160).Select(i => (Tenant: tenants[i % 2], Secret: random.Next(2), Model: models[random.Next(2)], Stream: random.Next(2) == 0)).ToList();
+        using var start = new ManualResetEventSlim();
+        var requests = calls.Select(c => Task.Run(async () =>
+        {
+            using var http = factory.RelayClient(c.Tenant.Secrets[c.Secret]);
+            start.Wait();
+            var response = await http.PostAsync("/v1/chat/completions", RelayArrange.Json(RelayArrange.ChatRequest(c.Model, "Count the roll-ups", stream: c.Stream, maxTokens: 30)));
+            await response.Content.ReadAsByteArrayAsync();
+            return response.StatusCode;
+        })).ToList();
+        start.Set();
+        var statuses = await Task.WhenAll(requests);
+        await factory.SettleAsync();
+
+        Assert.Contains(HttpStatusCode.OK, statuses);
+        var raw = await AssertRollUpsEqualRawSumsAsync(tenants.Select(t => t.TenantId).ToList());
+        Assert.Equal(statuses.Length, raw.Count);
+        Assert.Contains(raw, r => r.Status == UsageStatus.Failed);
+        var first = raw.Where(r => r.TenantId == tenants[0].TenantId).ToList();
+        Assert.Equal((5_000L, true), (first.Sum(r => r.PlanCreditUsedMicroYuan), first.Sum(r => r.WalletChargedMicroYuan) > 0));
+        foreach (var (tenantId, _) in tenants) await factory.AssertUsageInvariantAsync(tenantId);
+    }
+
+    /// <summary>Hourly, daily and channel roll-ups equal the sums of the raw records; every wallet paid what its records charged.</summary>
+    private async Task<List<UsageRecord>> AssertRollUpsEqualRawSumsAsync(List<Guid> ids)
+    {
+        await using var db = await factory.DbAsync();
+        var raw = await db.UsageRecords.IgnoreTenantFilter().AsNoTracking().Where(r => ids.Contains(r.TenantId)).ToListAsync();
+        var channels = raw.Where(r => r.ChannelId != null).Select(r => r.ChannelId!.Value).Distinct().ToList();
         var hourly = await db.Set<UsageHourly>().IgnoreTenantFilter().AsNoTracking().Where(r => ids.Contains(r.TenantId)).ToListAsync();
         var daily = await db.Set<UsageDaily>().IgnoreTenantFilter().AsNoTracking().Where(r => ids.Contains(r.TenantId)).ToListAsync();
-        var channelRows = await db.Set<ChannelUsageHourly>().AsNoTracking().Where(r => r.ChannelId == channels[0] || r.ChannelId == channels[1]).ToListAsync();
+        var channelRows = await db.Set<ChannelUsageHourly>().AsNoTracking().Where(r => channels.Contains(r.ChannelId)).ToListAsync();
 
         static string Sums(IEnumerable<UsageRecord> g) =>
             $"{g.Count()}/{g.Count(r => r.Status == UsageStatus.Failed)}/{g.Sum(r => r.InputTokens)}/{g.Sum(r => r.CachedInputTokens)}/{g.Sum(r => r.OutputTokens)}/{g.Sum(r => r.CostMicroYuan)}/{g.Sum(r => r.PlanCreditUsedMicroYuan)}/{g.Sum(r => r.WalletChargedMicroYuan)}";
@@ -85,20 +140,21 @@ public abstract class UsageTests<TFactory>(TFactory factory) : IClassFixture<TFa
         Assert.Equal(expectedHourly, hourly.ToDictionary(r => (r.TenantId, r.Hour, r.ApiKeyId, r.Model), RollupSums));
         var expectedDaily = raw.GroupBy(r => (r.TenantId, UsageBuckets.DayOf(r.At), r.ApiKeyId, r.Model)).ToDictionary(g => g.Key, Sums);
         Assert.Equal(expectedDaily, daily.ToDictionary(r => (r.TenantId, r.Day, r.ApiKeyId, r.Model), RollupSums));
-        Assert.Equal([20261127, 20261128], daily.Select(d => d.Day).Distinct().Order().ToArray());
-        var expectedChannels = raw.GroupBy(r => (r.ChannelId!.Value, UsageBuckets.HourOf(r.At), r.Model))
+        var expectedChannels = raw.Where(r => r.ChannelId != null).GroupBy(r => (r.ChannelId!.Value, UsageBuckets.HourOf(r.At), r.Model))
             .ToDictionary(g => g.Key, g => $"{g.Count()}/{g.Count(r => r.Status == UsageStatus.Failed)}/{g.Sum(r => (long)r.LatencyMs)}/{g.Sum(r => (long)(r.TimeToFirstTokenMs ?? 0))}/{g.Count(r => r.TimeToFirstTokenMs != null)}");
         Assert.Equal(expectedChannels, channelRows.ToDictionary(r => (r.ChannelId, r.Hour, r.Model), r => $"{r.Requests}/{r.Errors}/{r.LatencyMsSum}/{r.TimeToFirstTokenMsSum}/{r.TimeToFirstTokenCount}"));
 
         // Every wallet paid exactly what its records charged.
         await using var scope = factory.Scope();
         var invariant = scope.ServiceProvider.GetRequiredService<LedgerInvariant>();
-        foreach (var (tenantId, _) in tenants)
+        foreach (var tenantId in ids)
         {
             var wallet = await db.Wallets.IgnoreTenantFilter().AsNoTracking().SingleAsync(w => w.TenantId == tenantId);
             Assert.True((await invariant.CheckAsync(wallet.Id))!.Holds);
             Assert.Equal(Money.FromYuan(10_000).MicroYuan - raw.Where(r => r.TenantId == tenantId).Sum(r => r.WalletChargedMicroYuan), wallet.BalanceMicroYuan);
         }
+
+        return raw;
     }
 
     [Fact]
