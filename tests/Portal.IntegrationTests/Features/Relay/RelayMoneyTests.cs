@@ -252,6 +252,36 @@ public abstract class RelayMoneyTests<TFactory>(TFactory factory, FakeOpenAiUpst
     }
 
     [Fact]
+    public async Task Plan_credit_that_expires_under_a_lease_pays_for_nothing_after_its_expiry()
+    {
+        // All the money is the plan's ¥10 (the balance paid for the plan). The first call's lease reserves all of it.
+        var (client, tenantId, secret, model, balance) = await PlanBuyerAsync(topUpYuan: 20, priceYuan: 20, creditYuan: 10);
+        Assert.Equal(0, balance);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostJsonAsync("/api/tenant/plan/auto-renew", new { autoRenew = false })).StatusCode);
+        using var http = factory.RelayClient(secret);
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("/v1/chat/completions", RelayArrange.Json(RelayArrange.ChatRequest(model, maxTokens: 50)))).StatusCode);
+        await factory.SettleAsync();
+        Assert.Equal(7_000_000, (await factory.WalletRowAsync(tenantId)).ReservedMicroYuan);
+
+        // The period ends unrenewed: the ¥7 still leased was plan credit and is gone, so nothing more is admitted from it.
+        factory.Clock.Advance(TimeSpan.FromDays(32));
+        for (var i = 0; i < 3; i++)
+        {
+            var response = await http.PostAsync("/v1/chat/completions", RelayArrange.Json(RelayArrange.ChatRequest(model, maxTokens: 50)));
+            Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+            Assert.Contains("insufficient_quota", await response.Content.ReadAsStringAsync());
+        }
+
+        await factory.SettleAsync();
+        var usage = Assert.Single(await factory.UsageAsync(tenantId));
+        Assert.Equal((PlanCallCost, 0L, false), (usage.PlanCreditUsedMicroYuan, usage.WalletChargedMicroYuan, usage.Overdraft));
+        var wallet = await factory.WalletRowAsync(tenantId);
+        Assert.Equal((0L, 0L), (wallet.BalanceMicroYuan, wallet.ReservedMicroYuan));
+        await factory.AssertReservedMatchesLeasesAsync(tenantId);
+        await factory.AssertUsageInvariantAsync(tenantId);
+    }
+
+    [Fact]
     public async Task Expired_leases_of_dead_replicas_are_released_by_the_job_and_live_ones_are_kept()
     {
         var (model, _) = await SimulatorModelAsync();
