@@ -31,5 +31,12 @@ internal sealed class TenantAccount(Guid tenantId)
     /// <summary>When the last request was admitted or settled (UTC ticks of the injected clock).</summary>
     public long LastActivityTicks { get; set; }
 
+    /// <summary>
+    /// Until when (UTC ticks of the injected clock) the lease is sure to be backed: when the wallet's reservations leaned
+    /// on plan credit as the lease grew, the earliest expiry of that credit; otherwise <see cref="long.MaxValue"/>. Past it
+    /// nothing more is held from the lease until its free part went back to the wallet.
+    /// </summary>
+    public long BackedUntilTicks { get; set; } = long.MaxValue;
+
     public long Free => Lease - Held - Pending;
 }

@@ -55,7 +55,7 @@ internal sealed class WalletLeases(IServiceScopeFactory scopes, IOptions<RelayOp
             lock (account.Gate)
             {
                 account.LastActivityTicks = now;
-                if (account.Free >= amount)
+                if (account.Free >= amount && account.BackedUntilTicks > now)
                 {
                     account.Held += amount;
                     account.InFlight++;
@@ -148,11 +148,24 @@ internal sealed class WalletLeases(IServiceScopeFactory scopes, IOptions<RelayOp
     {
         TaskCompletionSource<bool> done;
         long need;
+        long stale = 0;
+        var staleBackedUntil = long.MaxValue;
         lock (account.Gate)
         {
             if (account.Extending is not null) return null;
+            if (account.BackedUntilTicks <= clock.GetUtcNow().UtcTicks)
+            {
+                // The plan credit the lease leaned on has expired, so its free part may be money the wallet no longer
+                // has: it goes back first, and the lease grows again only by what is available now. Holds wait meanwhile
+                // (Free is 0); what requests in flight hold stays and settles as usual.
+                staleBackedUntil = account.BackedUntilTicks;
+                stale = Math.Max(0, account.Free);
+                account.Lease -= stale;
+                account.BackedUntilTicks = long.MaxValue;
+            }
+
             need = amount - account.Free;
-            if (need <= 0) return null;
+            if (need <= 0 && stale == 0) return null;
             done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
             account.Extending = done.Task;
         }
@@ -170,20 +183,46 @@ internal sealed class WalletLeases(IServiceScopeFactory scopes, IOptions<RelayOp
                 return outcome;
             }
 
+            if (stale > 0)
+            {
+                try
+                {
+                    await ReturnAsync(walletId.Value, stale, CancellationToken.None);
+                }
+                catch
+                {
+                    lock (account.Gate)
+                    {
+                        account.Lease += stale;
+                        account.BackedUntilTicks = Math.Min(account.BackedUntilTicks, staleBackedUntil);
+                    }
+
+                    throw;
+                }
+            }
+
+            if (need <= 0) return null;
             var block = Math.Max(_options.LeaseBlockMicroYuan, need);
-            var reserved = await TryReserveAsync(walletId.Value, block) ? block : 0;
-            if (reserved == 0 && block > need)
+            var reserved = 0L;
+            var backedUntil = await TryReserveAsync(walletId.Value, block);
+            if (backedUntil is not null) reserved = block;
+            else if (block > need)
             {
                 // Less than a block is available: take all of it, if that covers the request.
                 var available = await AvailableAsync(walletId.Value);
                 var all = Math.Min(available, block);
-                if (all >= need && await TryReserveAsync(walletId.Value, all)) reserved = all;
-                else if (await TryReserveAsync(walletId.Value, need)) reserved = need;
+                if (all >= need && (backedUntil = await TryReserveAsync(walletId.Value, all)) is not null) reserved = all;
+                else if ((backedUntil = await TryReserveAsync(walletId.Value, need)) is not null) reserved = need;
             }
 
             if (reserved > 0)
             {
-                lock (account.Gate) account.Lease += reserved;
+                lock (account.Gate)
+                {
+                    account.Lease += reserved;
+                    account.BackedUntilTicks = Math.Min(account.BackedUntilTicks, backedUntil!.Value);
+                }
+
                 grew = true;
             }
 
@@ -212,8 +251,12 @@ internal sealed class WalletLeases(IServiceScopeFactory scopes, IOptions<RelayOp
         return Math.Max(0, wallet.Available(clock.GetUtcNow()).MicroYuan);
     }
 
-    /// <summary>Reserves <paramref name="amount"/> of the wallet for this replica's lease, or nothing.</summary>
-    private async Task<bool> TryReserveAsync(Guid walletId, long amount)
+    /// <summary>
+    /// Reserves <paramref name="amount"/> of the wallet for this replica's lease, or nothing (null). Reserved, it returns
+    /// until when the wallet's reservations are backed (UTC ticks): <see cref="long.MaxValue"/> when balance and credit
+    /// line cover them all, else the earliest expiry of the live plan credit they lean on.
+    /// </summary>
+    private async Task<long?> TryReserveAsync(Guid walletId, long amount)
     {
         await using var scope = scopes.CreateAsyncScope();
         await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
@@ -233,7 +276,7 @@ internal sealed class WalletLeases(IServiceScopeFactory scopes, IOptions<RelayOp
         if (updated == 0)
         {
             await transaction.RollbackAsync();
-            return false;
+            return null;
         }
 
         var grown = await db.WalletLeases
@@ -259,8 +302,20 @@ internal sealed class WalletLeases(IServiceScopeFactory scopes, IOptions<RelayOp
             await db.SaveChangesAsync();
         }
 
+        var wallet = await db.Wallets.IgnoreTenantFilter().AsNoTracking().SingleAsync(w => w.Id == walletId);
         await transaction.CommitAsync();
-        return true;
+        return BackedUntil(wallet, now);
+    }
+
+    private static long BackedUntil(Wallet wallet, DateTimeOffset now)
+    {
+        if (wallet.BalanceMicroYuan + wallet.CreditLimitMicroYuan >= wallet.ReservedMicroYuan) return long.MaxValue;
+        var until = long.MaxValue;
+        if (wallet.PlanCreditMicroYuan > 0 && wallet.PlanCreditExpiresAt is { } planExpires && planExpires > now)
+            until = Math.Min(until, planExpires.UtcTicks);
+        if (wallet.CarryoverPlanCreditMicroYuan > 0 && wallet.CarryoverPlanCreditExpiresAt is { } carryoverExpires && carryoverExpires > now)
+            until = Math.Min(until, carryoverExpires.UtcTicks);
+        return until;
     }
 
     /// <summary>Moves every lease of this replica's expiry forward; forgets leases someone else released.</summary>

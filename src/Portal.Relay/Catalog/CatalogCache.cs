@@ -29,11 +29,16 @@ internal sealed class CatalogCache(IServiceScopeFactory scopes, ChannelSecrets s
 
     public ValueTask<CatalogSnapshot> GetAsync()
     {
+        // NOTE: the expiry is read before the snapshot, and the snapshot again after the invalidation flag: a refresh
+        // writes its snapshot before its expiry and before clearing the flag, so a request that sees either change also
+        // sees the new snapshot. (Reading the snapshot first let a request racing a refresh pair the fresh expiry with
+        // the snapshot from before CatalogChanged, and answer model_not_found for a model just created.)
+        var expiresAt = Volatile.Read(ref _expiresAtTicks);
         var snapshot = Volatile.Read(ref _snapshot);
-        if (snapshot is not null && Volatile.Read(ref _expiresAtTicks) > clock.GetUtcNow().UtcTicks) return ValueTask.FromResult(snapshot);
+        if (snapshot is not null && expiresAt > clock.GetUtcNow().UtcTicks) return ValueTask.FromResult(snapshot);
         var refresh = StartRefresh();
         // Expired by time only: serve the previous snapshot while the refresh runs. Invalidated or first: wait for it.
-        return snapshot is not null && !_invalidated ? ValueTask.FromResult(snapshot) : new ValueTask<CatalogSnapshot>(refresh);
+        return !_invalidated && Volatile.Read(ref _snapshot) is { } current ? ValueTask.FromResult(current) : new ValueTask<CatalogSnapshot>(refresh);
     }
 
     private volatile bool _invalidated;

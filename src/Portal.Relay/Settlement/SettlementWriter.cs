@@ -291,8 +291,8 @@ internal sealed class SettlementWriter(
             if (wallet.BalanceMicroYuan - fromWallet < floor)
             {
                 // NOTE: the database refuses balance + credit_limit < 0. Only an overdraft (a response that outgrew its hold
-                // with no max_tokens, beyond what a further lease could cover) or plan credit that expired while leased can
-                // get here; the part below the floor is written off rather than failing the whole batch, and the record
+                // with no max_tokens, beyond what a further lease could cover) or plan credit that expired while a request
+                // admitted before its expiry was in flight can get here (admission stops using such a lease at the expiry); the part below the floor is written off rather than failing the whole batch, and the record
                 // says so (Overdraft, cost = what was charged).
                 var chargeable = Math.Max(0, wallet.BalanceMicroYuan - floor);
                 logger.LogWarning("Request {RequestId} of tenant {TenantId}: {WrittenOff} micro-yuan written off at the wallet's floor.",

@@ -83,11 +83,16 @@ public static class WebSetup
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         services.AddAntiforgery();
+        builder.AddPortalForwardedHeaders();
         return builder;
     }
 
     public static WebApplication UsePortalWeb(this WebApplication app)
     {
+        // The client's address first, then routing, explicitly: the relay's /v1 endpoints short-circuit at routing, so
+        // only what comes before it runs for them.
+        app.UsePortalForwardedHeaders();
+        app.UseRouting();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/Error", createScopeForErrors: true);

@@ -13,8 +13,8 @@ using Portal.Relay.Tokens;
 
 namespace Portal.IntegrationTests.Features.Relay;
 
-/// <summary>Admission and settlement under load: leases, key budgets, the expired-lease job, the ledger invariant.</summary>
-public abstract class RelayMoneyTests<TFactory>(TFactory factory) : IClassFixture<TFactory> where TFactory : PortalFactory
+/// <summary>Admission and settlement under load: leases, key budgets, purchased plans, the expired-lease job, the ledger invariant.</summary>
+public abstract class RelayMoneyTests<TFactory>(TFactory factory, FakeOpenAiUpstream upstream) : IClassFixture<TFactory> where TFactory : PortalFactory
 {
     private const long InputPrice = 2_000_000;
     private const long OutputPrice = 8_000_000;
@@ -129,6 +129,158 @@ public abstract class RelayMoneyTests<TFactory>(TFactory factory) : IClassFixtur
         await factory.AssertUsageInvariantAsync(tenantId);
     }
 
+    // A purchased plan through the relay: ¥3 a call (the fake upstream's 21 + 9 tokens at ¥100,000 per 1M), so where
+    // the plan credit runs out inside a call is known exactly.
+    private const long PlanCallPrice = 100_000_000_000;
+    private static readonly long PlanCallCost = Pricing.Cost(FakeOpenAiUpstream.PromptTokens, 0, FakeOpenAiUpstream.CompletionTokens,
+        ModelPrices.WithoutCacheDiscount(new Money(PlanCallPrice), new Money(PlanCallPrice))).MicroYuan;
+
+    /// <summary>
+    /// A verified tenant that topped up <paramref name="topUpYuan"/> through Alipay (the simulator) and bought, through the
+    /// tenant API, a plan of <paramref name="creditYuan"/> plan credit an operator created for <paramref name="priceYuan"/>;
+    /// a key, and a ¥3-a-call model served by the fake upstream.
+    /// </summary>
+    private async Task<(PortalClient Client, Guid TenantId, string Secret, string Model, long BalanceAfterPurchase)> PlanBuyerAsync(long topUpYuan, long priceYuan, long creditYuan)
+    {
+        Assert.Equal(3_000_000, PlanCallCost);
+        var model = await factory.ModelAsync($"plan-{Guid.NewGuid():N}"[..13], ModelKind.Chat, PlanCallPrice, PlanCallPrice,
+            new ChannelSpec("ok", ChannelType.OpenAICompatible, upstream.BaseUrl("ok")));
+        var plan = await factory.CreatePlanAsync($"中继套餐{Guid.NewGuid():N}"[..12], priceYuan, creditYuan);
+        var (client, tenantId) = await factory.VerifiedTenantAsync();
+
+        var order = await client.StartTopUpAsync(topUpYuan.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await client.PayQrAsync(order);
+        Assert.True(await factory.DeliverNotificationsAsync() >= 1);
+        Assert.Equal(Money.FromYuan(topUpYuan).MicroYuan, (await client.WalletAsync()).BalanceMicroYuan);
+
+        var bought = await (await client.BuyPlanAsync(plan.Id)).BoughtAsync();
+        Assert.False(bought.AlreadyApplied);
+        var wallet = await factory.WalletRowAsync(tenantId);
+        Assert.Equal(Money.FromYuan(topUpYuan - priceYuan).MicroYuan, wallet.BalanceMicroYuan);
+        Assert.Equal(Money.FromYuan(creditYuan).MicroYuan, wallet.PlanCreditMicroYuan);
+        var granted = Assert.Single(await factory.CreditEventsAsync(tenantId));
+        Assert.Equal(Money.FromYuan(creditYuan).MicroYuan, granted.AmountMicroYuan);
+
+        var (secret, _) = await factory.KeyAsync(tenantId);
+        return (client, tenantId, secret, model, wallet.BalanceMicroYuan);
+    }
+
+    /// <summary>After settlement and the idle lease's return: nothing stays reserved, and the ledger invariant holds.</summary>
+    private async Task AssertSettledAndReleasedAsync(Guid tenantId)
+    {
+        await factory.SettleAsync();
+        factory.Clock.Advance(TimeSpan.FromMinutes(2));
+        await factory.Services.GetRequiredService<WalletLeases>().ReleaseIdleAsync(all: false, CancellationToken.None);
+        Assert.Equal(0, (await factory.WalletRowAsync(tenantId)).ReservedMicroYuan);
+        await factory.AssertReservedMatchesLeasesAsync(tenantId);
+        await factory.AssertUsageInvariantAsync(tenantId);
+    }
+
+    [Fact]
+    public async Task A_purchased_plan_pays_for_relay_calls_until_its_credit_runs_out_mid_call_and_the_balance_pays_the_rest()
+    {
+        // ¥10 of plan credit: three ¥3 calls, then ¥1 of the fourth; the fourth's other ¥2 and the whole fifth come from the balance.
+        var (client, tenantId, secret, model, balance) = await PlanBuyerAsync(topUpYuan: 100, priceYuan: 20, creditYuan: 10);
+        using var http = factory.RelayClient(secret);
+        for (var i = 0; i < 5; i++)
+        {
+            var response = await http.PostAsync("/v1/chat/completions", RelayArrange.Json(RelayArrange.ChatRequest(model, maxTokens: 50)));
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"call {i + 1}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+
+        await factory.SettleAsync();
+
+        var usage = await factory.UsageAsync(tenantId);
+        Assert.Equal(5, usage.Count);
+        Assert.All(usage, u =>
+        {
+            Assert.Equal(PlanCallCost, u.CostMicroYuan);
+            Assert.Equal(u.CostMicroYuan, u.PlanCreditUsedMicroYuan + u.WalletChargedMicroYuan);
+            Assert.False(u.Overdraft);
+        });
+        Assert.Equal([3_000_000, 3_000_000, 3_000_000, 1_000_000, 0], usage.Select(u => u.PlanCreditUsedMicroYuan).OrderDescending());
+        Assert.Equal([0, 0, 0, 2_000_000, 3_000_000], usage.Select(u => u.WalletChargedMicroYuan).Order());
+        var split = Assert.Single(usage, u => u.PlanCreditUsedMicroYuan > 0 && u.WalletChargedMicroYuan > 0);
+        Assert.Equal((1_000_000, 2_000_000), (split.PlanCreditUsedMicroYuan, split.WalletChargedMicroYuan));
+
+        var wallet = await factory.WalletRowAsync(tenantId);
+        Assert.Equal(0, wallet.PlanCreditMicroYuan);
+        Assert.Equal(balance - 5_000_000, wallet.BalanceMicroYuan);
+        var plan = await client.PlanAsync();
+        Assert.Equal(("0.00", "10.00"), (plan.CreditLeft, plan.CreditUsedThisPeriod));
+        await AssertSettledAndReleasedAsync(tenantId);
+    }
+
+    [Fact]
+    public async Task Forty_concurrent_calls_straddling_the_end_of_a_purchased_plans_credit_use_it_exactly_once()
+    {
+        // ¥50 of plan credit against forty ¥3 calls at once (¥120): 16 whole calls and ¥2 of a 17th from the plan, ¥70 from the balance.
+        const int calls = 40;
+        var (_, tenantId, secret, model, balance) = await PlanBuyerAsync(topUpYuan: 500, priceYuan: 60, creditYuan: 50);
+        using var http = factory.RelayClient(secret);
+        var body = RelayArrange.ChatRequest(model, maxTokens: 50);
+        using var start = new ManualResetEventSlim();
+        var tasks = Enumerable.Range(0, calls).Select(_ => Task.Run(async () =>
+        {
+            start.Wait();
+            using var response = await http.PostAsync("/v1/chat/completions", RelayArrange.Json(body));
+            await response.Content.ReadAsByteArrayAsync();
+            return response.StatusCode;
+        })).ToList();
+        start.Set();
+        Assert.All(await Task.WhenAll(tasks), s => Assert.Equal(HttpStatusCode.OK, s));
+        await factory.SettleAsync();
+
+        var usage = await factory.UsageAsync(tenantId);
+        Assert.Equal(calls, usage.Count);
+        Assert.All(usage, u =>
+        {
+            Assert.Equal(PlanCallCost, u.CostMicroYuan);
+            Assert.Equal(u.CostMicroYuan, u.PlanCreditUsedMicroYuan + u.WalletChargedMicroYuan);
+            Assert.True(u.PlanCreditUsedMicroYuan >= 0 && u.WalletChargedMicroYuan >= 0, $"negative part in {u.RequestId}");
+            Assert.False(u.Overdraft);
+        });
+        var wallet = await factory.WalletRowAsync(tenantId);
+        Assert.Equal(Money.FromYuan(50).MicroYuan, usage.Sum(u => u.PlanCreditUsedMicroYuan));
+        Assert.Equal(0, wallet.PlanCreditMicroYuan);
+        Assert.Equal(balance - wallet.BalanceMicroYuan, usage.Sum(u => u.WalletChargedMicroYuan));
+        Assert.Equal(Money.FromYuan(70).MicroYuan, usage.Sum(u => u.WalletChargedMicroYuan));
+        Assert.Equal(16, usage.Count(u => u.PlanCreditUsedMicroYuan == PlanCallCost));
+        var split = Assert.Single(usage, u => u.PlanCreditUsedMicroYuan > 0 && u.WalletChargedMicroYuan > 0);
+        Assert.Equal((2_000_000, 1_000_000), (split.PlanCreditUsedMicroYuan, split.WalletChargedMicroYuan));
+        await AssertSettledAndReleasedAsync(tenantId);
+    }
+
+    [Fact]
+    public async Task Plan_credit_that_expires_under_a_lease_pays_for_nothing_after_its_expiry()
+    {
+        // All the money is the plan's ¥10 (the balance paid for the plan). The first call's lease reserves all of it.
+        var (client, tenantId, secret, model, balance) = await PlanBuyerAsync(topUpYuan: 20, priceYuan: 20, creditYuan: 10);
+        Assert.Equal(0, balance);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostJsonAsync("/api/tenant/plan/auto-renew", new { autoRenew = false })).StatusCode);
+        using var http = factory.RelayClient(secret);
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("/v1/chat/completions", RelayArrange.Json(RelayArrange.ChatRequest(model, maxTokens: 50)))).StatusCode);
+        await factory.SettleAsync();
+        Assert.Equal(7_000_000, (await factory.WalletRowAsync(tenantId)).ReservedMicroYuan);
+
+        // The period ends unrenewed: the ¥7 still leased was plan credit and is gone, so nothing more is admitted from it.
+        factory.Clock.Advance(TimeSpan.FromDays(32));
+        for (var i = 0; i < 3; i++)
+        {
+            var response = await http.PostAsync("/v1/chat/completions", RelayArrange.Json(RelayArrange.ChatRequest(model, maxTokens: 50)));
+            Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+            Assert.Contains("insufficient_quota", await response.Content.ReadAsStringAsync());
+        }
+
+        await factory.SettleAsync();
+        var usage = Assert.Single(await factory.UsageAsync(tenantId));
+        Assert.Equal((PlanCallCost, 0L, false), (usage.PlanCreditUsedMicroYuan, usage.WalletChargedMicroYuan, usage.Overdraft));
+        var wallet = await factory.WalletRowAsync(tenantId);
+        Assert.Equal((0L, 0L), (wallet.BalanceMicroYuan, wallet.ReservedMicroYuan));
+        await factory.AssertReservedMatchesLeasesAsync(tenantId);
+        await factory.AssertUsageInvariantAsync(tenantId);
+    }
+
     [Fact]
     public async Task Expired_leases_of_dead_replicas_are_released_by_the_job_and_live_ones_are_kept()
     {
@@ -193,6 +345,8 @@ public abstract class RelayMoneyTests<TFactory>(TFactory factory) : IClassFixtur
     }
 }
 
-public sealed class RelayMoneyTestsOnPostgres(PostgresPortalFactory factory) : RelayMoneyTests<PostgresPortalFactory>(factory);
+public sealed class RelayMoneyTestsOnPostgres(PostgresPortalFactory factory, FakeOpenAiUpstream upstream)
+    : RelayMoneyTests<PostgresPortalFactory>(factory, upstream), IClassFixture<FakeOpenAiUpstream>;
 
-public sealed class RelayMoneyTestsOnSqlite(SqlitePortalFactory factory) : RelayMoneyTests<SqlitePortalFactory>(factory);
+public sealed class RelayMoneyTestsOnSqlite(SqlitePortalFactory factory, FakeOpenAiUpstream upstream)
+    : RelayMoneyTests<SqlitePortalFactory>(factory, upstream), IClassFixture<FakeOpenAiUpstream>;

@@ -242,6 +242,25 @@ public abstract class RelayTests<TFactory>(TFactory factory, FakeOpenAiUpstream 
     }
 
     [Fact]
+    public async Task X_Forwarded_For_is_ignored_when_no_proxy_is_configured()
+    {
+        var model = await OkModelAsync();
+        var (tenantId, secret, _) = await FundedTenantAsync(key: k => k.AllowedIpRanges = ["203.0.113.0/24"]);
+
+        // A client outside the allowlist claiming an address inside it, over a connection with an address and over one
+        // without (what a Unix socket reports; there a forwarded-headers middleware would believe the first hop).
+        foreach (var connectedFrom in new[] { "198.51.100.50", null })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = RelayArrange.Json(RelayArrange.ChatRequest(model, maxTokens: 20)) };
+            request.Headers.Add("X-Forwarded-For", "203.0.113.7");
+            await AssertErrorAsync(await factory.RelayClient(secret, connectedFrom).SendAsync(request), 403, "invalid_request_error", "ip_not_allowed");
+        }
+
+        await factory.SettleAsync();
+        Assert.Empty(await factory.UsageAsync(tenantId));
+    }
+
+    [Fact]
     public async Task Malformed_bodies_get_400_and_oversized_ones_413_without_reaching_the_upstream()
     {
         var model = await OkModelAsync();
