@@ -218,6 +218,9 @@ public sealed class RefundPayouts(
             return result.Error;
         }
 
+        // NOTE: the ledger answers a second posting under refund:{part id} with the first one. For a bank payment that
+        // means the part was paid another way meanwhile (Alipay): finance must hear it, not "recorded".
+        if (bankReference is not null && result.Value!.AlreadyApplied) return RefundErrors.AllocationDone;
         await TryCompleteAsync(part.RefundRequestId, cancellationToken);
         return true;
     }
