@@ -91,26 +91,4 @@ public static class PlansHelpers
         await using var db = await factory.DbAsync();
         return await db.OutboxMessages.CountAsync(m => m.To == to && m.Kind == kind);
     }
-
-    /// <summary>Someone the Owner invited with <paramref name="role"/>, signed in and acting in the Owner's tenant.</summary>
-    public static async Task<PortalClient> InviteMemberAsync(this PortalClient owner, PortalFactory factory, TenantRole role)
-    {
-        var email = PortalClient.NewEmail(role.ToString().ToLowerInvariant());
-        var invite = await owner.PostJsonAsync("/api/tenant/invitations", new { email, role = role.ToString() });
-        Assert.Equal(HttpStatusCode.Created, invite.StatusCode);
-        var member = PortalClient.As(factory, email, "Member-Pass-123");
-        var link = await member.LatestLinkAsync("Invitation");
-        var token = Uri.UnescapeDataString(link[(link.IndexOf("token=", StringComparison.Ordinal) + 6)..]);
-        var register = await member.PostFormAsync($"/Account/Register?invite={Uri.EscapeDataString(token)}", "register", new()
-        {
-            ["Input.Email"] = email,
-            ["Input.DisplayName"] = "同事",
-            ["Input.Password"] = member.Password,
-            ["Input.Invite"] = token,
-        });
-        Assert.Equal(HttpStatusCode.Redirect, register.StatusCode);
-        var accept = await member.PostFormAsync($"/invitations/accept?token={Uri.EscapeDataString(token)}", "accept-invitation", new() { ["Input.Token"] = token });
-        Assert.Equal(HttpStatusCode.Redirect, accept.StatusCode);
-        return member;
-    }
 }

@@ -188,9 +188,9 @@ public abstract class ApiKeysTests<TFactory>(TFactory factory) : IClassFixture<T
     public async Task Developers_manage_keys_but_Finance_and_Viewers_cannot()
     {
         var (owner, _) = await factory.VerifiedTenantAsync("角色测试科技有限公司");
-        var developer = await factory.MemberAsync(owner, "Developer");
-        var finance = await factory.MemberAsync(owner, "Finance");
-        var viewer = await factory.MemberAsync(owner, "Viewer");
+        var developer = await factory.InviteMemberAsync(owner, "Developer");
+        var finance = await factory.InviteMemberAsync(owner, "Finance");
+        var viewer = await factory.InviteMemberAsync(owner, "Viewer");
 
         var byDeveloper = await factory.CreateKeyAsync(developer.Email, new CreateApiKey.Command("开发者的密钥"));
         Assert.True(byDeveloper.IsSuccess, byDeveloper.Error?.Message);

@@ -44,28 +44,6 @@ internal static class RelayAdminArrange
         Assert.True(created.IsSuccess, created.Error?.Message);
         return created.Value;
     }
-
-    /// <summary>A member of <paramref name="owner"/>'s tenant with <paramref name="role"/>, through an emailed invitation they accept.</summary>
-    public static async Task<PortalClient> MemberAsync(this PortalFactory factory, PortalClient owner, string role)
-    {
-        var email = PortalClient.NewEmail(role.ToLowerInvariant());
-        var invite = await owner.PostJsonAsync("/api/tenant/invitations", new { email, role });
-        Assert.Equal(HttpStatusCode.Created, invite.StatusCode);
-        var member = PortalClient.As(factory, email, "Member-Pass-123");
-        var link = await member.LatestLinkAsync("Invitation");
-        var token = Uri.UnescapeDataString(link[(link.IndexOf("token=", StringComparison.Ordinal) + 6)..]);
-        var register = await member.PostFormAsync($"/Account/Register?invite={Uri.EscapeDataString(token)}", "register", new()
-        {
-            ["Input.Email"] = email,
-            ["Input.DisplayName"] = role,
-            ["Input.Password"] = member.Password,
-            ["Input.Invite"] = token,
-        });
-        Assert.Equal(HttpStatusCode.Redirect, register.StatusCode);
-        var accept = await member.PostFormAsync($"/invitations/accept?token={Uri.EscapeDataString(token)}", "accept-invitation", new() { ["Input.Token"] = token });
-        Assert.Equal(HttpStatusCode.Redirect, accept.StatusCode);
-        return member;
-    }
 }
 
 /// <summary>Records what the use cases tell the relay's cache.</summary>

@@ -159,9 +159,9 @@ public abstract class PlanTests<TFactory> : IClassFixture<TFactory> where TFacto
 
         var (owner, tenantId) = await factory.VerifiedTenantAsync("角色套餐科技有限公司");
         Assert.True((await factory.AdjustAsync(tenantId, Money.FromYuan(5000))).IsSuccess);
-        var developer = await owner.InviteMemberAsync(factory, TenantRole.Developer);
+        var developer = await factory.InviteMemberAsync(owner, "Developer");
         Assert.Equal(HttpStatusCode.Forbidden, (await developer.BuyPlanAsync(plan.Id)).StatusCode);
-        var finance = await owner.InviteMemberAsync(factory, TenantRole.Finance);
+        var finance = await factory.InviteMemberAsync(owner, "Finance");
         await (await finance.BuyPlanAsync(plan.Id)).BoughtAsync();
         // Every member sees the plan on the overview.
         Assert.Equal("权限套餐", (await developer.PlanAsync()).PlanName);
