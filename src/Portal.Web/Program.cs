@@ -59,6 +59,7 @@ app.MapPaymentsEndpoints();
 app.MapWalletApi();
 app.MapBankTransferApi();
 app.MapRefundApi();
+app.MapApiKeysApi();
 app.MapPlansApi();
 app.MapUsageApi();
 app.MapInvoicesApi();
