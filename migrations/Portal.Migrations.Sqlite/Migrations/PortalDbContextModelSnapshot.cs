@@ -395,6 +395,45 @@ namespace Portal.Migrations.Sqlite.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Portal.Core.Features.ApiKeys.ApiKeyBudgetHold", b =>
+                {
+                    b.Property<Guid>("ApiKeyId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("api_key_id");
+
+                    b.Property<int>("Month")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("month");
+
+                    b.Property<string>("ReplicaId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("replica_id");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at");
+
+                    b.Property<long>("ReservedMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("reserved_micro_yuan");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("ApiKeyId", "Month", "ReplicaId")
+                        .HasName("pk_api_key_budget_holds");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_api_key_budget_holds_expires_at");
+
+                    b.ToTable("api_key_budget_holds", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_api_key_budget_holds_reserved_non_negative", "reserved_micro_yuan >= 0");
+                        });
+                });
+
             modelBuilder.Entity("Portal.Core.Features.ApiKeys.ApiKeySpend", b =>
                 {
                     b.Property<Guid>("ApiKeyId")
@@ -3522,6 +3561,16 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_api_keys_tenants_tenant_id");
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.ApiKeys.ApiKeyBudgetHold", b =>
+                {
+                    b.HasOne("Portal.Core.Features.ApiKeys.ApiKey", null)
+                        .WithMany()
+                        .HasForeignKey("ApiKeyId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_api_key_budget_holds_api_keys_api_key_id");
                 });
 
             modelBuilder.Entity("Portal.Core.Features.ApiKeys.ApiKeySpend", b =>

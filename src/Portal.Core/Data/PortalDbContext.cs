@@ -107,6 +107,8 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options, ITenantC
 
     public DbSet<ApiKeySpend> ApiKeySpends => Set<ApiKeySpend>();
 
+    public DbSet<ApiKeyBudgetHold> ApiKeyBudgetHolds => Set<ApiKeyBudgetHold>();
+
     public DbSet<UsageRecord> UsageRecords => Set<UsageRecord>();
 
     public DbSet<Plan> Plans => Set<Plan>();

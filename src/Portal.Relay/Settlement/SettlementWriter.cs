@@ -30,6 +30,7 @@ namespace Portal.Relay.Settlement;
 internal sealed class SettlementWriter(
     IServiceScopeFactory scopes,
     WalletLeases leases,
+    KeyBudgets budgets,
     RateLimiter rateLimiter,
     IOptions<RelayOptions> options,
     TimeProvider clock,
@@ -144,6 +145,7 @@ internal sealed class SettlementWriter(
                 {
                     nextMaintenance = TimeProvider.System.GetTimestamp() + (long)(maintenanceEvery.TotalSeconds * TimeProvider.System.TimestampFrequency);
                     await leases.RenewAsync(stopping);
+                    await budgets.RenewAsync(stopping);
                     await leases.ReleaseIdleAsync(all: false, stopping);
                     rateLimiter.Prune(); // forget keys whose rate bucket is full again
                 }
@@ -323,6 +325,7 @@ internal sealed class SettlementWriter(
                     .SetProperty(s => s.SpentMicroYuan, s => s.SpentMicroYuan + spent)
                     .SetProperty(s => s.ReservedMicroYuan, s => s.ReservedMicroYuan - held >= 0 ? s.ReservedMicroYuan - held : 0)
                     .SetProperty(s => s.Requests, s => s.Requests + count));
+            if (held > 0) await KeyBudgets.SettleHoldsAsync(db, keyId, month, replica, held);
         }
 
         foreach (var group in fresh.GroupBy(i => i.Record.ApiKeyId))

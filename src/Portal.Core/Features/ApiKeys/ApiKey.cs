@@ -73,3 +73,23 @@ public sealed class ApiKeySpend : ITenantOwned
 
     public long Requests { get; set; }
 }
+
+/// <summary>
+/// What one relay replica holds of a key's monthly budget for its requests in flight: its share of
+/// <see cref="ApiKeySpend.ReservedMicroYuan"/>, changed in the same transactions. The replica renews
+/// <see cref="ExpiresAt"/> with its wallet leases; when a replica dies, the lease-release job gives its holds back.
+/// </summary>
+public sealed class ApiKeyBudgetHold : ITenantOwned
+{
+    public Guid ApiKeyId { get; set; }
+
+    public int Month { get; set; }
+
+    public string ReplicaId { get; set; } = "";
+
+    public Guid TenantId { get; set; }
+
+    public long ReservedMicroYuan { get; set; }
+
+    public DateTimeOffset ExpiresAt { get; set; }
+}

@@ -28,3 +28,15 @@ internal sealed class ApiKeySpendConfiguration : IEntityTypeConfiguration<ApiKey
         b.HasOne<ApiKey>().WithMany().HasForeignKey(s => s.ApiKeyId).OnDelete(DeleteBehavior.Restrict);
     }
 }
+
+internal sealed class ApiKeyBudgetHoldConfiguration : IEntityTypeConfiguration<ApiKeyBudgetHold>
+{
+    public void Configure(EntityTypeBuilder<ApiKeyBudgetHold> b)
+    {
+        b.ToTable("api_key_budget_holds", t => t.HasCheckConstraint("ck_api_key_budget_holds_reserved_non_negative", "reserved_micro_yuan >= 0"));
+        b.HasKey(h => new { h.ApiKeyId, h.Month, h.ReplicaId });
+        b.Property(h => h.ReplicaId).HasMaxLength(100);
+        b.HasIndex(h => h.ExpiresAt);
+        b.HasOne<ApiKey>().WithMany().HasForeignKey(h => h.ApiKeyId).OnDelete(DeleteBehavior.Restrict);
+    }
+}

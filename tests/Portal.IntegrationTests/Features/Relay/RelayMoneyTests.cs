@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Common;
 using Portal.Core.Data;
+using Portal.Core.Features.ApiKeys;
 using Portal.Core.Features.Catalog;
 using Portal.Core.Features.Usage;
 using Portal.Core.Features.Wallet;
@@ -94,10 +95,72 @@ public abstract class RelayMoneyTests<TFactory>(TFactory factory, FakeOpenAiUpst
         Assert.Equal(usage.Sum(u => u.CostMicroYuan), spend.SpentMicroYuan);
         Assert.True(spend.SpentMicroYuan <= budget, $"spent {spend.SpentMicroYuan} of a {budget} budget");
         Assert.Equal(0, spend.ReservedMicroYuan);
+        // This replica's share of the budget holds went back to zero with them.
+        Assert.Equal(0, await db.ApiKeyBudgetHolds.IgnoreTenantFilter().Where(h => h.ApiKeyId == keyId).SumAsync(h => h.ReservedMicroYuan));
         Assert.Equal(ok, spend.Requests);
         var wallet = await factory.WalletRowAsync(tenantId);
         Assert.Equal(Money.FromYuan(1_000).MicroYuan - wallet.BalanceMicroYuan, usage.Sum(u => u.WalletChargedMicroYuan));
         await factory.AssertUsageInvariantAsync(tenantId);
+    }
+
+    [Fact]
+    public async Task Key_budget_holds_of_a_dead_replica_are_released_by_the_job_and_this_replicas_are_kept()
+    {
+        const long budget = 10_000_000;
+        var (_, tenantId) = await factory.VerifiedTenantAsync();
+        var (_, keyId) = await factory.KeyAsync(tenantId, k => k.MonthlyBudgetMicroYuan = budget);
+        var month = KeyBudgets.MonthOf(factory.Clock.GetUtcNow());
+        var budgets = factory.Services.GetRequiredService<KeyBudgets>();
+
+        // This replica holds ¥2 for a request in flight; a replica that died held ¥7 of the same budget.
+        Assert.True(await budgets.TryHoldAsync(keyId, tenantId, month, 2_000_000, budget));
+        await using (var db = await factory.DbAsync())
+        {
+            db.ApiKeyBudgetHolds.Add(new ApiKeyBudgetHold
+            {
+                ApiKeyId = keyId,
+                Month = month,
+                ReplicaId = "dead-replica",
+                TenantId = tenantId,
+                ReservedMicroYuan = 7_000_000,
+                ExpiresAt = factory.Clock.GetUtcNow().AddMinutes(2),
+            });
+            await db.SaveChangesAsync();
+            await db.ApiKeySpends.IgnoreTenantFilter().Where(s => s.ApiKeyId == keyId && s.Month == month)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.ReservedMicroYuan, x => x.ReservedMicroYuan + 7_000_000));
+        }
+
+        Assert.False(await budgets.TryHoldAsync(keyId, tenantId, month, 2_000_000, budget)); // ¥9 of ¥10 is held
+
+        // Ten minutes pass; this replica renewed (its settlement loop does so with its leases), the dead one did not.
+        factory.Clock.Advance(TimeSpan.FromMinutes(10));
+        await factory.Services.GetRequiredService<WalletLeases>().RenewAsync(CancellationToken.None);
+        await budgets.RenewAsync(CancellationToken.None);
+        await using (var scope = factory.Scope())
+        {
+            var job = scope.ServiceProvider.GetRequiredService<ReleaseExpiredLeasesJob>();
+            Assert.True(await job.RunAsync(CancellationToken.None) >= 1);
+            await job.RunAsync(CancellationToken.None); // safe to run twice
+        }
+
+        await using (var db = await factory.DbAsync())
+        {
+            var holds = await db.ApiKeyBudgetHolds.IgnoreTenantFilter().Where(h => h.ApiKeyId == keyId).ToListAsync();
+            Assert.Equal(2_000_000, Assert.Single(holds).ReservedMicroYuan);
+            Assert.NotEqual("dead-replica", holds[0].ReplicaId);
+            Assert.Equal(2_000_000, (await db.ApiKeySpends.IgnoreTenantFilter().SingleAsync(s => s.ApiKeyId == keyId)).ReservedMicroYuan);
+        }
+
+        // The freed ¥7 can be held again; giving every hold back leaves nothing reserved.
+        Assert.True(await budgets.TryHoldAsync(keyId, tenantId, month, 8_000_000, budget));
+        Assert.False(await budgets.TryHoldAsync(keyId, tenantId, month, 1, budget));
+        await budgets.ReleaseAsync(keyId, month, 8_000_000);
+        await budgets.ReleaseAsync(keyId, month, 2_000_000);
+        await using (var db = await factory.DbAsync())
+        {
+            Assert.Equal(0, (await db.ApiKeySpends.IgnoreTenantFilter().SingleAsync(s => s.ApiKeyId == keyId)).ReservedMicroYuan);
+            Assert.Equal(0, await db.ApiKeyBudgetHolds.IgnoreTenantFilter().Where(h => h.ApiKeyId == keyId).SumAsync(h => h.ReservedMicroYuan));
+        }
     }
 
     [Fact]
