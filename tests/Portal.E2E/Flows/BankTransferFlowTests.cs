@@ -18,6 +18,8 @@ public sealed class BankTransferFlowTests(PortalServer server) : IClassFixture<P
         {
             await KycApproval.ApproveAsync(server.Services, email, PortalServer.AdminEmail, tenantName);
             await page.GotoAsync("/wallet");
+            // Follow links only once the page is interactive: a click during the hand-over from the prerendered page can be lost.
+            await page.Locator("[data-testid=circuit-ready]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
             await page.ClickAsync("[data-testid=bank-transfer-link]");
             await page.WaitForURLAsync("**/wallet/transfers");
             await page.Locator("[data-testid=circuit-ready]").WaitForAsync(new() { State = WaitForSelectorState.Attached });

@@ -39,6 +39,7 @@ public sealed class MembersAndOperatorFlowTests(PortalServer server) : IClassFix
         {
             await Assertions.Expect(page.Locator("[data-testid=tenants-table]")).ToContainTextAsync("运营可见科技有限公司");
             await BrowserTest.SnapAsync(page, "admin-01-tenants");
+            await page.Locator("[data-testid=circuit-ready]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
             await page.ClickAsync("a:has-text('运营可见科技有限公司')");
             await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/admin/tenants/[0-9a-f-]+$"));
             await Assertions.Expect(page.Locator("[data-testid=tenant-detail]")).ToContainTextAsync("运营可见科技有限公司");
