@@ -66,6 +66,26 @@ public sealed class InvoiceFlowTests(PortalServer server) : IClassFixture<Portal
             Assert.Contains(tenantName, text);
             Assert.Contains("¥1,060.00", text);
             Assert.Contains("壹仟零陆拾元整", text);
+
+            // Invoiced money is not refunded: the refunds page says how much is invoiced and offers only the rest.
+            await page.GotoAsync("/wallet/refunds");
+            await page.Locator("[data-testid=circuit-ready]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+            await Assertions.Expect(page.Locator("[data-testid=refundable]")).ToHaveTextAsync("¥940.00");
+            await Assertions.Expect(page.Locator("[data-testid=refund-invoiced]")).ToContainTextAsync("¥1,060.00");
+            await Field(page, "refund-amount").FillAsync("940.01");
+            await page.ClickAsync("[data-testid=refund-submit]");
+            await Assertions.Expect(page.Locator(".mud-input-helper-text.mud-input-error")).ToContainTextAsync("¥940.00");
+            await BrowserTest.SnapAsync(page, "44-refund-limited-by-invoice");
+            await Field(page, "refund-amount").FillAsync("100");
+            await page.ClickAsync("[data-testid=refund-submit]");
+            await Assertions.Expect(page.Locator("[data-testid=refundable]")).ToHaveTextAsync("¥840.00");
+
+            // ... and a refund in progress cannot be invoiced meanwhile.
+            await page.GotoAsync("/invoices");
+            await page.Locator("[data-testid=circuit-ready]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+            await Assertions.Expect(page.Locator("[data-testid=invoiceable-amount]")).ToHaveTextAsync("¥840.00");
+            await Assertions.Expect(page.Locator("body")).ToContainTextAsync("退款处理中");
+            await BrowserTest.SnapAsync(page, "45-invoiceable-after-refund-request");
         });
     }
 
