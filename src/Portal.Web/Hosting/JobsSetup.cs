@@ -18,7 +18,8 @@ public static class JobsSetup
         {
             config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
                 .UseSimpleAssemblyNameTypeSerializer()
-                .UseRecommendedSerializerSettings();
+                .UseRecommendedSerializerSettings()
+                .UseLogProvider(new TolerantHangfireLogProvider(sp.GetRequiredService<ILoggerFactory>()));
             if (provider == DatabaseProvider.Postgres)
                 config.UsePostgreSqlStorage(o => o.UseNpgsqlConnection(connectionString), new PostgreSqlStorageOptions { SchemaName = "hangfire", PrepareSchemaIfNecessary = true });
             else
