@@ -399,12 +399,7 @@ public abstract class RelayMoneyTests<TFactory>(TFactory factory, FakeOpenAiUpst
 
         // The live replica keeps serving from its lease, and an idle lease goes back to the wallet.
         Assert.Equal(HttpStatusCode.OK, (await factory.RelayClient(secret).PostAsync("/v1/chat/completions", RelayArrange.Json(RelayArrange.ChatRequest(model, Question, maxTokens: MaxTokens)))).StatusCode);
-        await factory.SettleAsync();
-        factory.Clock.Advance(TimeSpan.FromMinutes(2));
-        await factory.Services.GetRequiredService<WalletLeases>().ReleaseIdleAsync(all: false, CancellationToken.None);
-        Assert.Equal(0, (await factory.WalletRowAsync(tenantId)).ReservedMicroYuan);
-        await factory.AssertReservedMatchesLeasesAsync(tenantId);
-        await factory.AssertUsageInvariantAsync(tenantId);
+        await AssertSettledAndReleasedAsync(tenantId);
     }
 }
 
