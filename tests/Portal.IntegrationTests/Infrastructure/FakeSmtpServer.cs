@@ -5,8 +5,9 @@ using System.Text;
 namespace Portal.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// A minimal SMTP server on loopback that records what it is sent. With <see cref="RejectData"/> it refuses
-/// every message with 554, as a mail server in trouble would.
+/// A minimal SMTP server on loopback that records what it is sent, serving several connections at once. With
+/// <see cref="RejectData"/> it refuses every message with 554, as a mail server in trouble would; with
+/// <see cref="DataDelay"/> it takes that long to accept each message, as a slow relay would.
 /// </summary>
 public sealed class FakeSmtpServer : IAsyncDisposable
 {
@@ -23,6 +24,8 @@ public sealed class FakeSmtpServer : IAsyncDisposable
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
     public bool RejectData { get; set; }
+
+    public TimeSpan DataDelay { get; set; }
 
     public List<string> Messages { get; } = [];
 
@@ -42,9 +45,26 @@ public sealed class FakeSmtpServer : IAsyncDisposable
 
     private async Task AcceptAsync()
     {
-        while (!_stop.IsCancellationRequested)
+        var sessions = new List<Task>();
+        try
         {
-            using var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            while (!_stop.IsCancellationRequested)
+            {
+                var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                sessions.Add(ServeAsync(client));
+            }
+        }
+        finally
+        {
+            await Task.WhenAll(sessions).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    private async Task ServeAsync(TcpClient client)
+    {
+        using var _ = client;
+        try
+        {
             await using var stream = client.GetStream();
             using var reader = new StreamReader(stream, Encoding.ASCII);
             await using var writer = new StreamWriter(stream, Encoding.ASCII) { NewLine = "\r\n", AutoFlush = true };
@@ -58,6 +78,7 @@ public sealed class FakeSmtpServer : IAsyncDisposable
                     await writer.WriteLineAsync("354 go ahead");
                     var data = new StringBuilder();
                     while (await reader.ReadLineAsync(_stop.Token) is { } body && body != ".") data.AppendLine(body);
+                    if (DataDelay > TimeSpan.Zero) await Task.Delay(DataDelay, _stop.Token);
                     if (RejectData) await writer.WriteLineAsync("554 mailbox unavailable");
                     else
                     {
@@ -72,6 +93,10 @@ public sealed class FakeSmtpServer : IAsyncDisposable
                 }
                 else await writer.WriteLineAsync("250 OK");
             }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or ObjectDisposedException)
+        {
+            // The server stopped or the client hung up.
         }
     }
 }

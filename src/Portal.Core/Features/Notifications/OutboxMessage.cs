@@ -5,6 +5,12 @@ public enum OutboxStatus
     /// <summary>No SMTP server is configured: the message stays here for operators to read.</summary>
     Held,
     Pending,
+
+    /// <summary>
+    /// Claimed by one run of the sending job until <see cref="OutboxMessage.NextAttemptAt"/>; a message still here
+    /// after that belongs to a run that died, and the next run sends it again.
+    /// </summary>
+    Sending,
     Sent,
     Failed,
 }

@@ -51,6 +51,28 @@ public abstract class OutboxTests<TFactory>(TFactory factory) : IClassFixture<TF
         Assert.True(failed.NextAttemptAt > factory.Clock.GetUtcNow(), "a failed message waits before the next attempt");
     }
 
+    [Fact]
+    public async Task Two_overlapping_runs_with_a_slow_smtp_server_send_each_mail_once()
+    {
+        await using var smtp = new FakeSmtpServer { DataDelay = TimeSpan.FromMilliseconds(300) };
+        using var withSmtp = factory.WithWebHostBuilder(b => b
+            .UseSetting("Smtp:Host", "127.0.0.1")
+            .UseSetting("Smtp:Port", smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .UseSetting("Smtp:UseStartTls", "false"));
+        var emails = Enumerable.Range(0, 4).Select(i => PortalClient.NewEmail($"overlap{i}")).ToList();
+        foreach (var email in emails) await RegisterAsync(withSmtp, email);
+
+        await Task.WhenAll(Task.Run(() => RunJobAsync(withSmtp)), Task.Run(() => RunJobAsync(withSmtp)));
+
+        foreach (var email in emails)
+        {
+            Assert.Single(smtp.Messages, m => m.Contains(email, StringComparison.Ordinal));
+            var message = await LatestAsync(withSmtp, email);
+            Assert.Equal(OutboxStatus.Sent, message.Status);
+            Assert.Equal(1, message.Attempts);
+        }
+    }
+
     private static async Task RegisterAsync(Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> app, string email)
     {
         await using var scope = app.Services.CreateAsyncScope();
