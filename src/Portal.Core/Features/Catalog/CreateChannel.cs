@@ -76,7 +76,7 @@ public static class CreateChannel
             {
                 await db.SaveChangesAsync(cancellationToken);
             }
-            catch (DbUpdateException e) when (KycErrors.IsUniqueViolation(e))
+            catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
             {
                 // NOTE: the unique index on name decides between two operators adding the same name at once.
                 return ChannelFieldsExtensions.NameTaken(l, name);

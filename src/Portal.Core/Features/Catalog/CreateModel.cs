@@ -68,7 +68,7 @@ public static class CreateModel
             {
                 await db.SaveChangesAsync(cancellationToken);
             }
-            catch (DbUpdateException e) when (KycErrors.IsUniqueViolation(e))
+            catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
             {
                 // NOTE: the unique index on public_id decides between two operators adding the same id at once.
                 return taken;

@@ -94,7 +94,7 @@ public static class UpdateChannel
             {
                 await db.SaveChangesAsync(cancellationToken);
             }
-            catch (DbUpdateException e) when (KycErrors.IsUniqueViolation(e))
+            catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
             {
                 return ChannelFieldsExtensions.NameTaken(l, name);
             }

@@ -115,7 +115,7 @@ public static class IssueInvoice
             {
                 await db.SaveChangesAsync(cancellationToken);
             }
-            catch (DbUpdateException e) when (KycErrors.IsUniqueViolation(e))
+            catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
             {
                 // NOTE: another issuer created the year's row first; the primary key kept one.
             }

@@ -102,7 +102,7 @@ public static partial class SaveInvoiceProfile
             {
                 await db.SaveChangesAsync(cancellationToken);
             }
-            catch (DbUpdateException e) when (created && KycErrors.IsUniqueViolation(e))
+            catch (DbUpdateException e) when (created && DbErrors.IsUniqueViolation(e))
             {
                 // NOTE: two first saves raced; the unique index on tenant_id kept one. Save again over it.
                 return await HandleAsync(command, cancellationToken);

@@ -125,7 +125,7 @@ public sealed class StatementGenerator(
             await db.SaveChangesAsync(cancellationToken);
             return statement;
         }
-        catch (DbUpdateException e) when (KycErrors.IsUniqueViolation(e))
+        catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
         {
             // NOTE: the job and a download generated the same month at once; the unique index kept the other one.
             db.ChangeTracker.Clear();

@@ -43,7 +43,8 @@ public static class ApproveKyc
                 // ... WHERE status = 'Submitted': of two operators deciding at once, the first UPDATE wins and the
                 // second changes no row (PostgreSQL re-checks the WHERE after the first commits; SQLite has one
                 // writer), so exactly one decision is recorded. The filtered unique index on approved credit codes
-                // refuses a second tenant's approval of the same company, even when both are approved at once.
+                // refuses a second tenant's approval of the same company (and the one on approved 身份证 hashes of the same
+                // person), even when both are approved at once.
                 changed = await db.KycSubmissions.IgnoreTenantFilter()
                     .Where(s => s.Id == submission.Id && s.Status == KycStatus.Submitted)
                     .ExecuteUpdateAsync(u => u
@@ -52,10 +53,10 @@ public static class ApproveKyc
                         .SetProperty(s => s.DecidedBy, actor)
                         .SetProperty(s => s.UpdatedAt, now), cancellationToken);
             }
-            catch (Exception e) when (KycErrors.IsUniqueViolation(e))
+            catch (Exception e) when (DbErrors.IsUniqueViolation(e))
             {
                 await transaction.RollbackAsync(CancellationToken.None);
-                return KycErrors.CreditCodeTaken;
+                return submission.Type == KycType.Individual ? KycErrors.IdNumberTaken : KycErrors.CreditCodeTaken;
             }
 
             if (changed == 0) return KycErrors.AlreadyDecided;

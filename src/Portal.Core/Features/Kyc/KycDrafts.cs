@@ -47,7 +47,7 @@ internal static class KycDrafts
         {
             return KycErrors.ChangedMeanwhile;
         }
-        catch (DbUpdateException e) when (KycErrors.IsUniqueViolation(e))
+        catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
         {
             return KycErrors.ChangedMeanwhile;
         }

@@ -81,7 +81,7 @@ public static class CreateBankTransfer
                     await db.SaveChangesAsync(cancellationToken);
                     return BankTransferView.From(order);
                 }
-                catch (DbUpdateException e) when (attempt < 5 && KycErrors.IsUniqueViolation(e))
+                catch (DbUpdateException e) when (attempt < 5 && DbErrors.IsUniqueViolation(e))
                 {
                     // NOTE: the unique index on remittance_code decides; a colliding random code is simply drawn again.
                     db.ChangeTracker.Clear();

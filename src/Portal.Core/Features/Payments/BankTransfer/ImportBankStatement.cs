@@ -86,7 +86,7 @@ public static class ImportBankStatement
                     await db.SaveChangesAsync(cancellationToken);
                     added++;
                 }
-                catch (DbUpdateException e) when (KycErrors.IsUniqueViolation(e))
+                catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
                 {
                     // NOTE: another import of the same statement stored this 交易流水号 meanwhile; the unique index
                     // keeps one copy and this one is skipped.
