@@ -17,7 +17,7 @@ namespace Portal.Relay.Endpoints;
 /// to show a balance. <b>Units: CNY in the USD-named fields.</b> <c>*_limit_usd</c> are yuan; <c>total_usage</c> and
 /// line item <c>cost</c> are fen (1/100 yuan), as OpenAI reports cents. Clients compute "remaining" as
 /// <c>hard_limit_usd − total_usage / 100</c> for the current month, so <c>hard_limit_usd</c> is what the key can still
-/// spend now plus what the tenant spent this month (Asia/Shanghai).
+/// spend now (less money held for pending refunds) plus what the tenant spent this month (Asia/Shanghai).
 /// </summary>
 internal sealed class BillingEndpoints(RelayAuthenticator authenticator, IServiceScopeFactory scopes, TimeProvider clock)
 {
@@ -40,8 +40,12 @@ internal sealed class BillingEndpoints(RelayAuthenticator authenticator, IServic
         await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(context.RequestAborted);
         // The relay acts for the key's tenant only (explicit filter: there is no signed-in user).
         var wallet = await db.Wallets.IgnoreTenantFilter().AsNoTracking().FirstOrDefaultAsync(w => w.TenantId == key!.TenantId, context.RequestAborted);
-        // Leases are this tenant's own money set aside for its requests, not spent: they are not deducted here.
-        var spendable = wallet is null ? 0 : Math.Max(0, (wallet.Balance + wallet.CreditLimit + wallet.LivePlanCredit(now)).MicroYuan);
+        // Reserved holds two things: leases, this tenant's own money set aside for its requests (not spent, so not
+        // deducted here), and refund holds, money on its way back to the tenant that can no longer be spent (deducted).
+        var refundHeld = await db.RefundRequests.IgnoreTenantFilter()
+            .Where(r => r.TenantId == key!.TenantId && r.HeldMicroYuan > 0)
+            .SumAsync(r => (long?)r.HeldMicroYuan, context.RequestAborted) ?? 0;
+        var spendable = wallet is null ? 0 : Math.Max(0, (wallet.Balance + wallet.CreditLimit + wallet.LivePlanCredit(now)).MicroYuan - refundHeld);
         if (key!.MonthlyBudgetMicroYuan is { } budget)
         {
             var month = KeyBudgets.MonthOf(now);

@@ -560,6 +560,25 @@ public abstract class RelayTests<TFactory>(TFactory factory, FakeOpenAiUpstream 
         await factory.AssertUsageInvariantAsync(tenantId);
     }
 
+    [Fact]
+    public async Task Money_held_for_a_pending_refund_lowers_the_billing_hard_limit()
+    {
+        var (owner, tenantId) = await factory.VerifiedTenantAsync("退款额度科技有限公司");
+        Assert.True((await factory.AdjustAsync(tenantId, Money.FromYuan(50))).IsSuccess);
+        var (secret, _) = await factory.KeyAsync(tenantId);
+        using var http = factory.RelayClient(secret);
+        async Task<decimal> HardLimitAsync() =>
+            JsonDocument.Parse(await http.GetStringAsync("/v1/dashboard/billing/subscription")).RootElement.GetProperty("hard_limit_usd").GetDecimal();
+        Assert.Equal(50m, await HardLimitAsync());
+
+        var refund = await owner.RequestRefundAsync("20.00");
+        Assert.Equal(30m, await HardLimitAsync());
+
+        Assert.True((await factory.RejectRefundAsync(refund.Id, "测试驳回")).IsSuccess);
+        Assert.Equal(50m, await HardLimitAsync());
+        await factory.AssertUsageInvariantAsync(tenantId);
+    }
+
     private static async Task AssertErrorAsync(HttpResponseMessage response, int status, string type, string code, string? param = null)
     {
         var text = await response.Content.ReadAsStringAsync();
