@@ -19,6 +19,12 @@ using Portal.Relay.Keys;
 using Portal.Web.Endpoints;
 using Portal.Web.Hosting;
 
+if (args.FirstOrDefault() == HealthProbe.Verb)
+{
+    Environment.ExitCode = await HealthProbe.RunAsync(args);
+    return;
+}
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddPortalData(builder.Configuration, builder.Environment.ContentRootPath);

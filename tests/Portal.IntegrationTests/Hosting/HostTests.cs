@@ -29,6 +29,28 @@ public abstract class HostTests<TFactory>(TFactory factory) : IClassFixture<TFac
     }
 
     [Fact]
+    public async Task The_healthcheck_verb_probes_healthz_and_fails_when_nothing_answers()
+    {
+        Assert.Equal((true, "200"), await Portal.Web.Hosting.HealthProbe.ProbeAsync(new Uri("http://localhost/healthz"), factory.Server.CreateHandler()));
+
+        var closed = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        Assert.Equal(1, await Portal.Web.Hosting.HealthProbe.RunAsync(["healthcheck", "--url", $"http://127.0.0.1:{port}"]));
+    }
+
+    [Theory]
+    [InlineData(null, null, "http://localhost:8080/healthz")]
+    [InlineData("http://+:8080", null, "http://localhost:8080/healthz")]
+    [InlineData("https://+:443;http://*:5080", null, "http://localhost:5080/healthz")]
+    [InlineData("http://[::]:9000", null, "http://localhost:9000/healthz")]
+    [InlineData("http://10.0.0.5:7000/", null, "http://10.0.0.5:7000/healthz")]
+    [InlineData(null, "8081;8082", "http://localhost:8081/healthz")]
+    public void The_healthcheck_verb_finds_the_address_kestrel_listens_on(string? urls, string? ports, string expected) =>
+        Assert.Equal(expected, Portal.Web.Hosting.HealthProbe.Target(["healthcheck"], urls, ports).ToString());
+
+    [Fact]
     public async Task Relay_paths_answer_in_OpenAI_error_shape()
     {
         var client = new PortalClient(factory);
