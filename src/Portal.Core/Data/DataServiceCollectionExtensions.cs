@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -24,11 +25,15 @@ public static class DataServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<TenancyInterceptor>();
+        services.AddSingleton<StartupLock>();
+        services.AddSingleton<PlatformSecrets>();
         services.AddDbContextFactory<PortalDbContext>((sp, builder) =>
         {
             var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
             Configure(builder, options.Provider, options.ConnectionString);
             builder.AddInterceptors(sp.GetRequiredService<TenancyInterceptor>());
+            // Features' own interceptors (e.g. KYC's encryption of 身份证 numbers) register as IInterceptor.
+            builder.AddInterceptors(sp.GetServices<IInterceptor>());
         }, ServiceLifetime.Scoped);
         return services;
     }

@@ -67,6 +67,8 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options, ITenantC
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
+    public DbSet<PlatformSecret> PlatformSecrets => Set<PlatformSecret>();
+
     public DbSet<Wallet> Wallets => Set<Wallet>();
 
     public DbSet<LedgerEntry> LedgerEntries => Set<LedgerEntry>();

@@ -6,8 +6,9 @@ using Portal.Web.Hosting;
 namespace Portal.Web.Endpoints;
 
 /// <summary>
-/// Verification documents over HTTP, for the pages' &lt;img&gt; tags and PDF links (cookie auth). Operators get any
-/// tenant's document; a tenant's Owners and Admins get their own; everyone else gets 404, never the content.
+/// Verification documents over HTTP, for the pages' &lt;img&gt; tags and PDF links (cookie auth). PlatformAdmins get any
+/// tenant's document; a tenant's Owners and Admins get their own; everyone else (PlatformFinance included) gets 404,
+/// never the content. Every read is audited.
 /// </summary>
 public static class KycApi
 {
@@ -15,7 +16,7 @@ public static class KycApi
     {
         app.MapGet("/api/kyc/documents/{id:guid}", async (Guid id, HttpContext http, IAuthorizationService authorization, KycQueries queries, CancellationToken ct) =>
         {
-            var asOperator = (await authorization.AuthorizeAsync(http.User, Policies.Operator)).Succeeded;
+            var asOperator = (await authorization.AuthorizeAsync(http.User, Policies.PlatformAdmin)).Succeeded;
             var result = await queries.OpenDocumentAsync(id, asOperator, ct);
             if (!result.IsSuccess) return ResultHttp.Problem(result.Error!);
 

@@ -1,3 +1,4 @@
+using Portal.Core.Common;
 using Portal.Core.Data;
 using Portal.Core.Features.Accounts;
 using Portal.Core.Features.Demo;
@@ -17,6 +18,7 @@ public static class PortalCommands
         {
             case "migrate":
                 await using (var scope = app.Services.CreateAsyncScope())
+                await using (await scope.ServiceProvider.GetRequiredService<StartupLock>().AcquireAsync())
                 {
                     await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync();
                 }
@@ -37,12 +39,18 @@ public static class PortalCommands
         }
     }
 
-    /// <summary>Startup work before serving: migrations (embedded default), operator roles and first admin, recurring jobs.</summary>
+    /// <summary>
+    /// Startup work before serving: migrations (embedded default), the features' <see cref="IStartupTask"/>s, operator
+    /// roles and first admin, recurring jobs;
+    /// under <see cref="StartupLock"/>, so replicas starting together take turns and the later ones find it done.
+    /// </summary>
     public static async Task PreparePortalAsync(this WebApplication app, bool registerJobs = true)
     {
         await using var scope = app.Services.CreateAsyncScope();
+        await using var startup = await scope.ServiceProvider.GetRequiredService<StartupLock>().AcquireAsync();
         var options = scope.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<DatabaseOptions>>().Value;
         if (options.ShouldMigrateOnStartup) await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync();
+        foreach (var task in scope.ServiceProvider.GetServices<IStartupTask>()) await task.RunAsync(CancellationToken.None);
         await scope.ServiceProvider.GetRequiredService<BootstrapPlatformAdmin>().RunAsync();
         if (registerJobs) app.RegisterRecurringJobs();
     }

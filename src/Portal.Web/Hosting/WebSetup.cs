@@ -2,7 +2,6 @@ using System.Globalization;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Components.Authorization;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.Extensions.FileProviders;
@@ -78,8 +77,8 @@ public static class WebSetup
             .AddPolicy(Policies.PlatformFinance, p => p.RequireRole(OperatorRoles.All).RequireClaim(PortalClaims.TwoFactorEnabled, "true"))
             .AddPolicy(Policies.TenantMember, p => p.RequireAuthenticatedUser().RequireClaim(PortalClaims.TenantId));
 
-        // Keys live in the database so that every replica decrypts every cookie and protected secret.
-        services.AddDataProtection().PersistKeysToDbContext<PortalDbContext>().SetApplicationName("Portal");
+        // Keys live in the database so that every replica decrypts every cookie and protected secret, encrypted there.
+        builder.AddPortalDataProtection();
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         services.AddAntiforgery();

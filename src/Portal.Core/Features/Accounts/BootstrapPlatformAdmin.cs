@@ -11,7 +11,8 @@ namespace Portal.Core.Features.Accounts;
 /// <summary>
 /// Creates the operator roles and, when no PlatformAdmin exists yet, the first one: from
 /// <c>Bootstrap:AdminEmail</c>/<c>AdminPassword</c>, or on the embedded default with a generated password
-/// printed once to the console. Idempotent.
+/// printed once to the console. Idempotent; replicas starting together run it one at a time under
+/// <see cref="StartupLock"/>.
 /// </summary>
 public sealed class BootstrapPlatformAdmin(
     UserManager<PortalUser> userManager,
@@ -49,6 +50,7 @@ public sealed class BootstrapPlatformAdmin(
         }
 
         var user = await userManager.FindByEmailAsync(email);
+        var createdHere = user is null;
         if (user is null)
         {
             user = new PortalUser { Id = Ids.New(), UserName = email, Email = email, EmailConfirmed = true, DisplayName = "Platform admin", CreatedAt = clock.GetUtcNow() };
@@ -58,7 +60,7 @@ public sealed class BootstrapPlatformAdmin(
         }
 
         await userManager.AddToRoleAsync(user, OperatorRoles.PlatformAdmin);
-        if (generated)
+        if (generated && createdHere)
         {
             // Printed once, on purpose, to the console: this is how the embedded default hands over its first admin.
             Console.WriteLine($"BOOTSTRAP_ADMIN_EMAIL={email}");

@@ -1,6 +1,3 @@
-using System.Data.Common;
-using Microsoft.Data.Sqlite;
-using Npgsql;
 using Portal.Core.Common;
 
 namespace Portal.Core.Features.Kyc;
@@ -13,20 +10,8 @@ public static class KycErrors
     public static readonly Error AlreadySubmitted = new("Kyc.AlreadySubmitted", "Your verification is waiting for review. You can change it after the decision.");
     public static readonly Error AlreadyApproved = new("Kyc.AlreadyApproved", "Your real-name verification is already approved.");
     public static readonly Error CreditCodeTaken = new("Kyc.CreditCodeTaken", "This company is already verified on another Portal account. A company can be verified for one account only; contact support if this is wrong.");
+    public static readonly Error IdNumberTaken = new("Kyc.IdNumberTaken", "This resident ID number is already verified on another Portal account. A person can be verified for one account only; contact support if this is wrong.");
     public static readonly Error DocumentMissing = new("Kyc.DocumentMissing", "An uploaded document could not be found. Upload it again.");
     public static readonly Error ChangedMeanwhile = new("Kyc.ChangedMeanwhile", "The verification was changed at the same time by someone else. Reload and try again.");
     public static readonly Error OperatorsOnly = Error.Forbidden("Only platform administrators can decide verifications.");
-
-    /// <summary>A unique index refused the write (PostgreSQL 23505, SQLite constraint 2067 / 19).</summary>
-    internal static bool IsUniqueViolation(Exception exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            if (e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation }) return true;
-            if (e is SqliteException { SqliteErrorCode: 19 }) return true;
-            if (e is DbException && e.Message.Contains("UNIQUE constraint failed", StringComparison.Ordinal)) return true;
-        }
-
-        return false;
-    }
 }

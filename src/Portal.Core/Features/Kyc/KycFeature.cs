@@ -1,6 +1,8 @@
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Portal.Core.Common;
 using Portal.Core.Common.Storage;
 
 namespace Portal.Core.Features.Kyc;
@@ -17,6 +19,9 @@ public static class KycFeature
             return new LocalFileStore(Path.IsPathRooted(path) ? path : Path.Combine(contentRoot, path));
         });
         services.AddSingleton<IKycMessages, LocalizedKycMessages>();
+        services.AddSingleton<ResidentIdSecrets>();
+        services.AddSingleton<IInterceptor>(ResidentIdEncryption.Instance);
+        services.AddScoped<IStartupTask, EncryptLegacyIdNumbers>();
         services.AddScoped<IKycGate, KycGate>();
         services.AddScoped<KycQueries>();
         services.AddScoped<UploadKycDocument.Handler>();

@@ -15,7 +15,10 @@ internal sealed class KycSubmissionConfiguration : IEntityTypeConfiguration<KycS
         b.Property(s => s.ContactName).HasMaxLength(KycLimits.PersonNameMaxLength);
         b.Property(s => s.ContactMobile).HasMaxLength(20);
         b.Property(s => s.RealName).HasMaxLength(KycLimits.PersonNameMaxLength);
-        b.Property(s => s.IdNumber).HasMaxLength(ResidentIdNumber.Length);
+        b.Ignore(s => s.IdNumber);
+        b.Property(s => s.LegacyIdNumber).HasColumnName("id_number").HasMaxLength(ResidentIdNumber.Length);
+        b.Property(s => s.IdNumberProtected).HasMaxLength(1024);
+        b.Property(s => s.IdNumberHash).HasMaxLength(64);
         b.Property(s => s.DecidedBy).HasMaxLength(256);
         b.Property(s => s.RevokedBy).HasMaxLength(256);
         b.Property(s => s.RejectionReason).HasMaxLength(KycLimits.ReasonMaxLength);
@@ -25,6 +28,8 @@ internal sealed class KycSubmissionConfiguration : IEntityTypeConfiguration<KycS
 
         // One company, one tenant: a credit code is Approved at most once across all tenants.
         b.HasIndex(s => s.CreditCode, "ux_kyc_submissions_approved_credit_code").IsUnique().HasFilter("status = 'Approved'");
+        // One person, one tenant: a 身份证 number (by its keyed hash) is Approved at most once across all tenants.
+        b.HasIndex(s => s.IdNumberHash, "ux_kyc_submissions_approved_id_number_hash").IsUnique().HasFilter("status = 'Approved'");
         // One open attempt per tenant (two concurrent submits cannot both create one), and one approval.
         b.HasIndex(s => s.TenantId, "ux_kyc_submissions_open_per_tenant").IsUnique().HasFilter("status IN ('Draft', 'Submitted')");
         b.HasIndex(s => s.TenantId, "ux_kyc_submissions_approved_per_tenant").IsUnique().HasFilter("status = 'Approved'");

@@ -2,6 +2,8 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Core.Common;
 using Portal.Core.Common.Storage;
 using Portal.Core.Data;
+using Portal.Core.Features.Accounts;
+using Portal.Core.Features.Audit;
 using Portal.Core.Features.Tenants;
 
 namespace Portal.Core.Features.Kyc;
@@ -41,7 +43,7 @@ public sealed record KycConflict(Guid TenantId, string TenantName, Guid Submissi
 public sealed record KycDocumentContent(Stream Content, string ContentType, string FileName);
 
 /// <summary>Reads for the verification pages and the document download.</summary>
-public sealed class KycQueries(IDbContextFactory<PortalDbContext> dbFactory, TenantAccess access, IFileStore store)
+public sealed class KycQueries(IDbContextFactory<PortalDbContext> dbFactory, TenantAccess access, OperatorAccess operators, AuditLog audit, IFileStore store)
 {
     public const int QueueLimit = 200;
 
@@ -96,12 +98,21 @@ public sealed class KycQueries(IDbContextFactory<PortalDbContext> dbFactory, Ten
                 .FirstOrDefaultAsync(cancellationToken);
         }
 
+        if (conflict is null && submission.IdNumberHash is { } hash)
+        {
+            conflict = await db.KycSubmissions.IgnoreTenantFilter()
+                .Where(s => s.IdNumberHash == hash && s.Status == KycStatus.Approved && s.TenantId != submission.TenantId)
+                .Join(db.Tenants, s => s.TenantId, t => t.Id, (s, t) => new KycConflict(t.Id, t.Name, s.Id))
+                .FirstOrDefaultAsync(cancellationToken);
+        }
+
         return new KycReview(views.Single(v => v.Submission.Id == submissionId), tenantName, views.Where(v => v.Submission.Id != submissionId).ToList(), conflict);
     }
 
     /// <summary>
-    /// A document's content: for operators any tenant's; otherwise only the current tenant's, and only for its
-    /// Owners and Admins. Everyone else, a Developer of the same tenant included, gets NotFound.
+    /// A document's content: for PlatformAdmins (re-checked in the database) any tenant's; otherwise only the current
+    /// tenant's, and only for its Owners and Admins. Everyone else, PlatformFinance and a Developer of the same tenant
+    /// included, gets NotFound. Every read that serves the content is audited with the reader and the document.
     /// </summary>
     public async Task<Result<KycDocumentContent>> OpenDocumentAsync(Guid documentId, bool asOperator, CancellationToken cancellationToken = default)
     {
@@ -109,7 +120,8 @@ public sealed class KycQueries(IDbContextFactory<PortalDbContext> dbFactory, Ten
         KycDocument? document;
         if (asOperator)
         {
-            document = await db.KycDocuments.IgnoreTenantFilter().AsNoTracking().FirstOrDefaultAsync(d => d.Id == documentId, cancellationToken);
+            var admin = await operators.RequireAsync(db, cancellationToken, OperatorRoles.PlatformAdmin);
+            document = admin.IsSuccess ? await db.KycDocuments.IgnoreTenantFilter().AsNoTracking().FirstOrDefaultAsync(d => d.Id == documentId, cancellationToken) : null;
         }
         else
         {
@@ -120,6 +132,9 @@ public sealed class KycQueries(IDbContextFactory<PortalDbContext> dbFactory, Ten
         if (document is null) return Error.NotFound("Document");
         var content = await store.OpenReadAsync(document.StorageKey, cancellationToken);
         if (content is null) return Error.NotFound("Document");
+        audit.Add(db, "kyc.document.read", nameof(KycDocument), document.Id,
+            $"Read {document.Kind} ({document.OriginalName}){(asOperator ? " as operator" : "")}", document.TenantId);
+        await db.SaveChangesAsync(cancellationToken);
         return new KycDocumentContent(content, document.Type.ContentType(), $"{document.Kind}{document.Type.FileExtension()}");
     }
 

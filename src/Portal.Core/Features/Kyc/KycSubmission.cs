@@ -57,7 +57,26 @@ public sealed class KycSubmission : ITenantOwned
     // Individual
     public string? RealName { get; set; }
 
+    /// <summary>
+    /// The 身份证 number in clear, in memory only (not mapped): decrypted from <see cref="IdNumberProtected"/> when a row
+    /// is read and encrypted into it (with <see cref="IdNumberHash"/>) when saved, by <see cref="ResidentIdEncryption"/>.
+    /// </summary>
     public string? IdNumber { get; set; }
+
+    /// <summary><see cref="IdNumber"/> encrypted with Data Protection.</summary>
+    public string? IdNumberProtected { get; set; }
+
+    /// <summary>
+    /// HMAC-SHA256 (hex) of the normalised number under a platform secret: equal numbers hash equally, so the unique
+    /// index on approved numbers and the duplicate check work without the number itself.
+    /// </summary>
+    public string? IdNumberHash { get; set; }
+
+    /// <summary>
+    /// The <c>id_number</c> column where versions before encryption kept the number in clear. Start-up encrypts such
+    /// rows and empties it (<see cref="EncryptLegacyIdNumbers"/>); a later migration drops it.
+    /// </summary>
+    public string? LegacyIdNumber { get; set; }
 
     public Guid? IdFrontDocumentId { get; set; }
 

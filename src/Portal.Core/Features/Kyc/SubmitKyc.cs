@@ -10,7 +10,8 @@ namespace Portal.Core.Features.Kyc;
 
 /// <summary>
 /// Submits the tenant's verification for review (Owners and Admins). The same validators as the form run here;
-/// a credit code already approved for another tenant is refused at once (the unique index refuses it again at approval).
+/// a credit code or 身份证 number already approved for another tenant is refused at once (the unique indexes refuse it
+/// again at approval).
 /// </summary>
 public static class SubmitKyc
 {
@@ -25,6 +26,7 @@ public static class SubmitKyc
         IValidator<IndividualSubmission> individualValidator,
         AuditLog audit,
         ICurrentUser currentUser,
+        ResidentIdSecrets idNumbers,
         TimeProvider clock)
     {
         public async Task<Result<Submitted>> HandleAsync(Command command, CancellationToken cancellationToken = default)
@@ -49,6 +51,14 @@ public static class SubmitKyc
                 var taken = await db.KycSubmissions.IgnoreTenantFilter()
                     .AnyAsync(s => s.CreditCode == code && s.Status == KycStatus.Approved && s.TenantId != tenantId, cancellationToken);
                 if (taken) return KycErrors.CreditCodeTaken;
+            }
+            else
+            {
+                // The same narrow read for a person, by the keyed hash of the number (the number itself is encrypted).
+                var hash = await idNumbers.HashAsync(form.IdNumber ?? "", cancellationToken);
+                var taken = await db.KycSubmissions.IgnoreTenantFilter()
+                    .AnyAsync(s => s.IdNumberHash == hash && s.Status == KycStatus.Approved && s.TenantId != tenantId, cancellationToken);
+                if (taken) return KycErrors.IdNumberTaken;
             }
 
             var now = clock.GetUtcNow();

@@ -68,7 +68,7 @@ public abstract partial class KycTests<TFactory>(TFactory factory) : IClassFixtu
     }
 
     [Fact]
-    public async Task Document_is_404_for_another_tenant_and_for_a_developer_of_the_same_tenant_but_served_to_operators()
+    public async Task Document_is_404_for_another_tenant_a_developer_and_PlatformFinance_served_to_PlatformAdmin_and_every_read_audited()
     {
         var (owner, _, _, licenceId) = await KycArrange.SubmittedEnterpriseAsync(factory);
         var stranger = await PortalClient.SignUpAsync(factory, "别家公司");
@@ -83,15 +83,40 @@ public abstract partial class KycTests<TFactory>(TFactory factory) : IClassFixtu
         Assert.Equal(HttpStatusCode.NotFound, (await owner.Http.GetAsync($"/api/kyc/documents/{Guid.NewGuid()}")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await new PortalClient(factory).Http.GetAsync(url)).StatusCode);
 
-        // An operator with 2FA turned on sees any tenant's document.
+        // A PlatformFinance operator (2FA on) is not shown verification documents: 404, like anyone else.
+        var finance = await PortalClient.SignUpAsync(factory, "财务运营");
+        await using (var scope = factory.Scope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Portal.Core.Features.Accounts.PortalUser>>();
+            var user = await users.FindByEmailAsync(finance.Email!);
+            Assert.True((await users.AddToRoleAsync(user!, Portal.Core.Features.Accounts.OperatorRoles.PlatformFinance)).Succeeded);
+        }
+
+        await SignInWithTwoFactorAsync(finance);
+        Assert.Equal(HttpStatusCode.NotFound, (await finance.Http.GetAsync(url)).StatusCode);
+
+        // A PlatformAdmin with 2FA turned on sees any tenant's document.
         var operatorClient = PortalClient.As(factory, PortalFactory.AdminEmail, PortalFactory.AdminPassword);
-        await operatorClient.LoginAsync();
-        var setup = await operatorClient.Http.GetStringAsync("/Account/Manage/EnableAuthenticator");
-        var key = KeyPattern().Match(setup).Groups[1].Value;
-        await operatorClient.PostFormAsync("/Account/Manage/EnableAuthenticator", "send-code", new() { ["Input.Code"] = Totp.Code(key, factory.Clock.GetUtcNow()) });
+        await SignInWithTwoFactorAsync(operatorClient);
         var served = await operatorClient.Http.GetAsync(url);
         Assert.Equal(HttpStatusCode.OK, served.StatusCode);
         Assert.Equal(KycArrange.Png().Take(8), (await served.Content.ReadAsByteArrayAsync()).Take(8));
+
+        // Every read that served the document is in the audit log, with who read it; refusals served nothing.
+        await using var dbScope = factory.Scope();
+        await using var db = await CreateDbAsync(dbScope);
+        var readers = await db.AuditEntries.IgnoreTenantFilter()
+            .Where(a => a.Action == "kyc.document.read" && a.TargetId == licenceId.ToString())
+            .Select(a => a.Actor).ToListAsync();
+        Assert.Equal(new[] { owner.Email!, admin.Email!, PortalFactory.AdminEmail }.Order(StringComparer.Ordinal), readers.Order(StringComparer.Ordinal));
+    }
+
+    private async Task SignInWithTwoFactorAsync(PortalClient client)
+    {
+        await client.LoginAsync();
+        var setup = await client.Http.GetStringAsync("/Account/Manage/EnableAuthenticator");
+        var key = KeyPattern().Match(setup).Groups[1].Value;
+        await client.PostFormAsync("/Account/Manage/EnableAuthenticator", "send-code", new() { ["Input.Code"] = Totp.Code(key, factory.Clock.GetUtcNow()) });
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Portal.IntegrationTests.Infrastructure;
 
@@ -31,5 +32,57 @@ public sealed class AlipayStartupTests
         Assert.Contains("Alipay:PrivateKey must be set when Alipay:Mode is Production", failure.Message);
         Assert.Contains("Alipay:AlipayPublicKey", failure.Message);
         Assert.DoesNotContain("Alipay:AppId", failure.Message);
+    }
+}
+
+/// <summary>Production keys given as files (mounted secrets) instead of configuration values.</summary>
+public sealed class ProductionWithKeyFilesFactory : PortalFactory
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("portal-alipay-keys").FullName;
+
+    public ProductionWithKeyFilesFactory()
+    {
+        using var merchant = System.Security.Cryptography.RSA.Create(2048);
+        using var alipay = System.Security.Cryptography.RSA.Create(2048);
+        PrivateKeyPem = merchant.ExportPkcs8PrivateKeyPem();
+        MerchantPublicKeyPem = merchant.ExportSubjectPublicKeyInfoPem();
+        File.WriteAllText(Path.Combine(_directory, "app-private-key.pem"), PrivateKeyPem + "\n");
+        // Alipay's public key as Alipay's console shows it: bare base64 on one line.
+        File.WriteAllText(Path.Combine(_directory, "alipay-public-key.txt"), Convert.ToBase64String(alipay.ExportSubjectPublicKeyInfo()));
+    }
+
+    public string PrivateKeyPem { get; }
+
+    public string MerchantPublicKeyPem { get; }
+
+    public override Portal.Core.Data.DatabaseProvider Provider => Portal.Core.Data.DatabaseProvider.Sqlite;
+
+    protected override Task<string> CreateDatabaseAsync() =>
+        Task.FromResult($"Data Source={Path.Combine(Path.GetTempPath(), "portal-sqlite", Guid.NewGuid().ToString("N") + ".db")}");
+
+    protected override void Configure(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Alipay:Mode", "Production");
+        builder.UseSetting("Alipay:AppId", "2021004100000000");
+        builder.UseSetting("Alipay:PrivateKeyFile", Path.Combine(_directory, "app-private-key.pem"));
+        builder.UseSetting("Alipay:AlipayPublicKeyFile", Path.Combine(_directory, "alipay-public-key.txt"));
+    }
+}
+
+public sealed class AlipayKeyFileTests
+{
+    [Fact]
+    public async Task Production_keys_are_read_from_files_and_sign()
+    {
+        Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "portal-sqlite"));
+        await using var factory = new ProductionWithKeyFilesFactory();
+        await ((IAsyncLifetime)factory).InitializeAsync();
+        var options = factory.Services.GetRequiredService<IOptions<Portal.Core.Features.Payments.Alipay.AlipayOptions>>().Value;
+        Assert.Equal(factory.PrivateKeyPem, options.PrivateKey);
+
+        using var privateKey = Portal.Core.Features.Payments.Alipay.AlipayKeys.LoadPrivateKey(options.PrivateKey);
+        using var publicKey = Portal.Core.Features.Payments.Alipay.AlipayKeys.LoadPublicKey(factory.MerchantPublicKeyPem);
+        var signature = Portal.Core.Features.Payments.Alipay.AlipaySignature.Sign("app_id=2021004100000000&method=alipay.trade.query", privateKey);
+        Assert.True(Portal.Core.Features.Payments.Alipay.AlipaySignature.Verify("app_id=2021004100000000&method=alipay.trade.query", signature, publicKey));
     }
 }

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Portal.Core.Common;
 using Portal.Core.Features.Payments.Alipay.Simulator;
 
 namespace Portal.Core.Features.Payments.Alipay;
@@ -18,6 +20,7 @@ public static class AlipayFeature
     {
         services.AddOptions<AlipayOptions>().Bind(configuration.GetSection(AlipayOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AlipayOptions>, AlipayOptionsValidator>();
+        services.AddSingleton<IPostConfigureOptions<AlipayOptions>, AlipayKeyFiles>();
         services.AddHttpClient(HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15));
         services.AddScoped(sp => new AlipayClient(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName),
@@ -32,6 +35,16 @@ public static class AlipayFeature
         services.AddSingleton<AlipaySimulatorNotifier>();
         services.AddHostedService(sp => sp.GetRequiredService<AlipaySimulatorNotifier>());
         return services;
+    }
+}
+
+/// <summary>Reads <c>Alipay:PrivateKeyFile</c> and <c>Alipay:AlipayPublicKeyFile</c> into the options (before the simulator's keys).</summary>
+internal sealed class AlipayKeyFiles(IHostEnvironment environment) : IPostConfigureOptions<AlipayOptions>
+{
+    public void PostConfigure(string? name, AlipayOptions options)
+    {
+        options.PrivateKey = SecretSource.Resolve("Alipay:PrivateKey", options.PrivateKey, options.PrivateKeyFile, environment.ContentRootPath);
+        options.AlipayPublicKey = SecretSource.Resolve("Alipay:AlipayPublicKey", options.AlipayPublicKey, options.AlipayPublicKeyFile, environment.ContentRootPath);
     }
 }
 

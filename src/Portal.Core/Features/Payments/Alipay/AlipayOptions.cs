@@ -27,8 +27,14 @@ public sealed class AlipayOptions
     /// <summary>App private key (RSA2048), PKCS#1 or PKCS#8, PEM or bare base64.</summary>
     public string PrivateKey { get; set; } = "";
 
+    /// <summary>A file holding <see cref="PrivateKey"/> (same formats), instead of the key itself; relative to the content root.</summary>
+    public string? PrivateKeyFile { get; set; }
+
     /// <summary>Alipay's public key (not the app public key), SubjectPublicKeyInfo or PKCS#1, PEM or bare base64.</summary>
     public string AlipayPublicKey { get; set; } = "";
+
+    /// <summary>A file holding <see cref="AlipayPublicKey"/>, instead of the key itself.</summary>
+    public string? AlipayPublicKeyFile { get; set; }
 
     /// <summary>Merchant PID (2088...). When set, notifications for another seller are rejected.</summary>
     public string? SellerId { get; set; }
