@@ -36,9 +36,10 @@ public sealed partial class PortalClient
     public static string NewEmail(string who = "user") => $"{who}-{Guid.NewGuid():N}"[..(who.Length + 13)] + "@example.test";
 
     /// <summary>Signs up through the register form's use case, confirms with the link from the outbox, and signs in.</summary>
-    public static async Task<PortalClient> SignUpAsync(PortalFactory factory, string tenantName = "测试科技有限公司", string? email = null, string password = "Secret-Pass-123")
+    public static async Task<PortalClient> SignUpAsync(PortalFactory factory, string tenantName = "测试科技有限公司", string? email = null, string password = "Secret-Pass-123", string? clientIp = null)
     {
         var client = new PortalClient(factory) { Email = email ?? NewEmail(), Password = password };
+        if (clientIp is not null) client.Http.DefaultRequestHeaders.Add(TestClientIp.Header, clientIp);
         await using (var scope = factory.Scope())
         {
             var result = await scope.ServiceProvider.GetRequiredService<RegisterAccount.Handler>()
