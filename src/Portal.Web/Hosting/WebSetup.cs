@@ -54,6 +54,7 @@ public static class WebSetup
                 o.Cookie.Name = "portal.auth";
                 o.Cookie.SameSite = SameSiteMode.Lax;
                 o.Cookie.HttpOnly = true;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 o.SlidingExpiration = true;
                 o.ExpireTimeSpan = TimeSpan.FromHours(12);
                 o.Events = new CookieAuthenticationEvents
@@ -86,7 +87,7 @@ public static class WebSetup
         services.AddDataProtection().PersistKeysToDbContext<PortalDbContext>().SetApplicationName("Portal");
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
-        services.AddAntiforgery();
+        services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
         services.AddOptions<MetricsOptions>().Bind(builder.Configuration.GetSection(MetricsOptions.Section));
         services.AddSingleton<IAuthorizationHandler, MetricsAccessHandler>();
         builder.AddPortalForwardedHeaders();

@@ -39,6 +39,13 @@ public sealed class ContentSecurityPolicyFlowTests(PortalServer server) : IClass
         });
         Assert.Empty(violations);
 
+        // The watcher does see a violation: an inline script added to the page is refused and reported.
+        await anonymous.EvaluateAsync("() => { const s = document.createElement('script'); s.textContent = 'window.inlineRan = true'; document.head.appendChild(s); }");
+        await Assertions.Expect(anonymous.Locator("html")).ToHaveAttributeAsync("lang", new System.Text.RegularExpressions.Regex("."));
+        for (var i = 0; i < 50 && violations.Count == 0; i++) await anonymous.WaitForTimeoutAsync(100);
+        Assert.Contains(violations, v => v.Contains("Refused to execute inline script", StringComparison.Ordinal));
+        Assert.False(await anonymous.EvaluateAsync<bool>("() => window.inlineRan === true"));
+
         var (owner, _) = await Journeys.SignedInOwnerAsync(server, "内容安全策略科技有限公司");
         var ownerViolations = Watch(owner);
         await BrowserTest.RunAsync(owner, "csp-tenant", () => VisitAsync(owner, TenantPages, interactive: true));

@@ -21,10 +21,10 @@ public sealed partial class PortalClient
 
     private readonly PortalFactory _factory;
 
-    public PortalClient(PortalFactory factory)
+    public PortalClient(PortalFactory factory, Uri? baseAddress = null)
     {
         _factory = factory;
-        Http = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true, BaseAddress = new Uri("http://localhost") });
+        Http = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true, BaseAddress = baseAddress ?? new Uri("http://localhost") });
     }
 
     public HttpClient Http { get; }
@@ -56,7 +56,7 @@ public sealed partial class PortalClient
         return client;
     }
 
-    public static PortalClient As(PortalFactory factory, string email, string password) => new(factory) { Email = email, Password = password };
+    public static PortalClient As(PortalFactory factory, string email, string password, Uri? baseAddress = null) => new(factory, baseAddress) { Email = email, Password = password };
 
     /// <summary>The first link in the newest outbox message of this kind sent to this client's address.</summary>
     public async Task<string> LatestLinkAsync(string kind)
