@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Portal.Core.Common;
 using Portal.Core.Features.Payments.Alipay;
 using Portal.Core.Features.Payments.Alipay.Simulator;
+using Portal.Web.Hosting;
 
 namespace Portal.Web.Endpoints;
 
@@ -16,7 +17,7 @@ public static class AlipaySimulatorEndpoints
 {
     public static WebApplication MapAlipaySimulator(this WebApplication app)
     {
-        var sim = app.MapGroup(AlipaySimulator.BasePath).AllowAnonymous().DisableAntiforgery()
+        var sim = app.MapGroup(AlipaySimulator.BasePath).AllowAnonymous().DisableAntiforgery().WithMetadata(new AllowCrossSiteAttribute())
             .AddEndpointFilter(async (context, next) =>
                 context.HttpContext.RequestServices.GetRequiredService<IOptions<AlipayOptions>>().Value.Mode == AlipayMode.Simulator
                     ? await next(context)

@@ -9,18 +9,21 @@ namespace Portal.Web.Endpoints;
 /// <summary>Alipay's asynchronous notification (anonymous: trusted only by signature) and the page-pay hand-off.</summary>
 public static class PaymentsEndpoints
 {
+    /// <summary>Alipay's notifications are a few kilobytes; anything over this is refused with 413 before it is parsed or logged.</summary>
+    public const int NotifyMaxBodyBytes = 64 * 1024;
+
     public static WebApplication MapPaymentsEndpoints(this WebApplication app)
     {
         app.MapPost("/payments/alipay/notify", async (HttpContext http, HandleAlipayNotify.Handler handler) =>
         {
             // The raw body is kept for the log; the fields are decoded once, exactly as posted.
-            using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
-            var raw = await reader.ReadToEndAsync(http.RequestAborted);
+            var raw = await ReadBoundedAsync(http.Request, NotifyMaxBodyBytes, http.RequestAborted);
+            if (raw is null) return Results.Text("body too large", "text/plain", Encoding.UTF8, StatusCodes.Status413PayloadTooLarge);
             var fields = FormFields(raw);
             // Not the request's token: once verified, a credit must finish even if Alipay hangs up.
             var reply = await handler.HandleAsync(raw, fields, http.Connection.RemoteIpAddress?.ToString(), CancellationToken.None);
             return Results.Text(reply.Body, "text/plain", Encoding.UTF8);
-        }).AllowAnonymous().DisableAntiforgery();
+        }).AllowAnonymous().DisableAntiforgery().WithMetadata(new AllowCrossSiteAttribute());
 
         app.MapGet("/payments/alipay/pay/{orderId:guid}", async (Guid orderId, StartPagePay.Handler handler, CancellationToken ct) =>
         {
@@ -29,6 +32,17 @@ public static class PaymentsEndpoints
             return form.Error == StartPagePay.NotPayable ? Results.Redirect("/wallet") : ResultHttp.Problem(form.Error!);
         }).RequireAuthorization(Policies.TenantMember);
         return app;
+    }
+
+    /// <summary>The body as UTF-8 text, or null when it is longer than <paramref name="maxBytes"/> (declared or actual).</summary>
+    private static async Task<string?> ReadBoundedAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > maxBytes) return null;
+        var buffer = new byte[maxBytes + 1];
+        var length = 0;
+        int read;
+        while (length < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0) length += read;
+        return length > maxBytes ? null : Encoding.UTF8.GetString(buffer, 0, length);
     }
 
     /// <summary>Form fields in posted order; a repeated name stays repeated (the verifier refuses it).</summary>

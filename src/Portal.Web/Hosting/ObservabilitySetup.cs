@@ -32,7 +32,7 @@ public static class ObservabilitySetup
                 return Results.Json(new { status = "not_ready", database = "error: " + ex.GetType().Name }, statusCode: 503);
             }
         }).AllowAnonymous();
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(Policies.Metrics);
         return app;
     }
 }

@@ -10,6 +10,7 @@ public static class Policies
     public const string PlatformAdmin = "PlatformAdmin";
     public const string PlatformFinance = "PlatformFinance";
     public const string TenantMember = "TenantMember";
+    public const string Metrics = "Metrics";
 
     public static bool IsOperator(ClaimsPrincipal user) => OperatorRoles.All.Any(user.IsInRole);
 

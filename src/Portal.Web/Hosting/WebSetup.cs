@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Localization;
@@ -52,6 +53,7 @@ public static class WebSetup
                 o.Cookie.Name = "portal.auth";
                 o.Cookie.SameSite = SameSiteMode.Lax;
                 o.Cookie.HttpOnly = true;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 o.SlidingExpiration = true;
                 o.ExpireTimeSpan = TimeSpan.FromHours(12);
                 o.Events = new CookieAuthenticationEvents
@@ -71,7 +73,10 @@ public static class WebSetup
                 };
             }));
 
+        // Private unless marked: a page or endpoint without [AllowAnonymous] / AllowAnonymous() needs a signed-in user.
         services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(Policies.Metrics, p => p.AddRequirements(new MetricsAccessRequirement()))
             .AddPolicy(Policies.Operator, p => p.RequireRole(OperatorRoles.All).RequireClaim(PortalClaims.TwoFactorEnabled, "true"))
             .AddPolicy(Policies.PlatformAdmin, p => p.RequireRole(OperatorRoles.PlatformAdmin).RequireClaim(PortalClaims.TwoFactorEnabled, "true"))
             .AddPolicy(Policies.PlatformFinance, p => p.RequireRole(OperatorRoles.All).RequireClaim(PortalClaims.TwoFactorEnabled, "true"))
@@ -81,16 +86,29 @@ public static class WebSetup
         builder.AddPortalDataProtection();
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
-        services.AddAntiforgery();
+        services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
+        services.AddOptions<MetricsOptions>().Bind(builder.Configuration.GetSection(MetricsOptions.Section));
+        services.AddSingleton<IAuthorizationHandler, MetricsAccessHandler>();
         builder.AddPortalForwardedHeaders();
+        builder.AddPortalSecurityHeaders();
+        builder.AddPortalRateLimits();
         return builder;
     }
 
     public static WebApplication UsePortalWeb(this WebApplication app)
     {
-        // The client's address first, then routing, explicitly: the relay's /v1 endpoints short-circuit at routing, so
-        // only what comes before it runs for them.
+        // Headers and the client's address first, then routing, explicitly: the relay's /v1 endpoints short-circuit at
+        // routing, so only what comes before it runs for them.
+        app.UsePortalSecurityHeaders();
         app.UsePortalForwardedHeaders();
+        app.UsePortalHttps();
+        // The portal's own assets (CSS, brand, scripts) are public, before routing and authorization.
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "wwwroot-assets")),
+            RequestPath = "/assets",
+            OnPrepareResponse = ctx => ctx.Context.Response.Headers.CacheControl = "public, max-age=3600",
+        });
         app.UseRouting();
         if (!app.Environment.IsDevelopment())
         {
@@ -106,28 +124,31 @@ public static class WebSetup
             // The cookie decides; without it the portal speaks Chinese, whatever the browser prefers.
             o.RequestCultureProviders = [new CookieRequestCultureProvider()];
         });
+        app.UseMiddleware<CrossSiteRequests>();
         app.UseAuthentication();
+        app.UsePortalRateLimits();
         app.UseAuthorization();
         app.UseAntiforgery();
+        app.Use(CrossSiteRequests.RefuseInvalidAntiforgery);
         return app;
     }
 
     public static WebApplication MapPortalPages(this WebApplication app)
     {
-        app.MapStaticAssets();
-        app.UseStaticFiles(new StaticFileOptions
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode().Add(endpoint =>
         {
-            FileProvider = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "wwwroot-assets")),
-            RequestPath = "/assets",
-            OnPrepareResponse = ctx => ctx.Context.Response.Headers.CacheControl = "public, max-age=3600",
+            // The circuit's hub is public like before the fallback policy: pages check [Authorize] inside the circuit
+            // (AuthorizeRouteView), and the public pages (sign-in, 404) need no session to connect.
+            if (endpoint is RouteEndpointBuilder { RoutePattern.RawText: { } route } && route.StartsWith("/_blazor", StringComparison.Ordinal))
+                endpoint.Metadata.Add(new AllowAnonymousAttribute());
         });
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
 
     private static Task ApiAware(RedirectContext<CookieAuthenticationOptions> ctx, int status)
     {
-        if (ctx.Request.Path.StartsWithSegments("/api") || ctx.Request.Path.StartsWithSegments("/v1"))
+        if (ctx.Request.Path.StartsWithSegments("/api") || ctx.Request.Path.StartsWithSegments("/v1") || ctx.Request.Path.StartsWithSegments("/metrics"))
         {
             ctx.Response.StatusCode = status;
             return Task.CompletedTask;

@@ -151,7 +151,20 @@ public abstract class ForwardedHeadersTests<TFactory>(TFactory factory, FakeOpen
         var client = PortalClient.As(factory, owner.Email, owner.Password);
         client.Http.DefaultRequestHeaders.Add(TestClientIp.Header, connectedFrom);
         client.Http.DefaultRequestHeaders.Add("X-Forwarded-Proto", "https");
-        var login = await client.LoginAsync();
+        // Seen as https, the form's antiforgery cookie is Secure, which the test's http cookie jar would not send back
+        // (a browser talking https to the proxy would): pass it on by hand.
+        var page = await client.Http.GetAsync("/Account/Login");
+        var antiforgery = page.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith(".AspNetCore.Antiforgery", StringComparison.Ordinal)).Split(';')[0];
+        var token = System.Text.RegularExpressions.Regex.Match(await page.Content.ReadAsStringAsync(), "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        using var post = new HttpRequestMessage(HttpMethod.Post, "/Account/Login")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["_handler"] = "login", ["Input.Email"] = owner.Email, ["Input.Password"] = owner.Password, ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token),
+            }),
+        };
+        post.Headers.Add("Cookie", antiforgery);
+        var login = await client.Http.SendAsync(post);
         Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
         return login.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("portal.auth=", StringComparison.Ordinal));
     }

@@ -21,10 +21,10 @@ public sealed partial class PortalClient
 
     private readonly PortalFactory _factory;
 
-    public PortalClient(PortalFactory factory)
+    public PortalClient(PortalFactory factory, Uri? baseAddress = null)
     {
         _factory = factory;
-        Http = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true, BaseAddress = new Uri("http://localhost") });
+        Http = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true, BaseAddress = baseAddress ?? new Uri("http://localhost") });
     }
 
     public HttpClient Http { get; }
@@ -36,9 +36,10 @@ public sealed partial class PortalClient
     public static string NewEmail(string who = "user") => $"{who}-{Guid.NewGuid():N}"[..(who.Length + 13)] + "@example.test";
 
     /// <summary>Signs up through the register form's use case, confirms with the link from the outbox, and signs in.</summary>
-    public static async Task<PortalClient> SignUpAsync(PortalFactory factory, string tenantName = "测试科技有限公司", string? email = null, string password = "Secret-Pass-123")
+    public static async Task<PortalClient> SignUpAsync(PortalFactory factory, string tenantName = "测试科技有限公司", string? email = null, string password = "Secret-Pass-123", string? clientIp = null)
     {
         var client = new PortalClient(factory) { Email = email ?? NewEmail(), Password = password };
+        if (clientIp is not null) client.Http.DefaultRequestHeaders.Add(TestClientIp.Header, clientIp);
         await using (var scope = factory.Scope())
         {
             var result = await scope.ServiceProvider.GetRequiredService<RegisterAccount.Handler>()
@@ -55,7 +56,7 @@ public sealed partial class PortalClient
         return client;
     }
 
-    public static PortalClient As(PortalFactory factory, string email, string password) => new(factory) { Email = email, Password = password };
+    public static PortalClient As(PortalFactory factory, string email, string password, Uri? baseAddress = null) => new(factory, baseAddress) { Email = email, Password = password };
 
     /// <summary>The first link in the newest outbox message of this kind sent to this client's address.</summary>
     public async Task<string> LatestLinkAsync(string kind)

@@ -92,6 +92,8 @@ public abstract class PortalFactory : WebApplicationFactory<Program>, IAsyncLife
         builder.UseSetting("Invoice:SellerAccount", "121900000000001");
         // The simulator's notifications are delivered by the tests themselves (AlipaySimulatorNotifier.DeliverDueAsync).
         builder.UseSetting("Alipay:Simulator:RunNotifier", "false");
+        // Test classes sign in many users from one address within one frozen minute; RateLimitTests turns throttles on.
+        builder.UseSetting("RateLimits:Enabled", "false");
         Configure(builder);
         builder.ConfigureTestServices(services =>
         {

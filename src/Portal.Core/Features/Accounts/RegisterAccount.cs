@@ -72,6 +72,9 @@ public static class RegisterAccount
                 if (!string.Equals(preview.Value.Email, email, StringComparison.OrdinalIgnoreCase)) return AcceptInvitation.WrongUser;
             }
 
+            if (!invited && await userManager.FindByEmailAsync(email) is { } existing)
+                return await AnswerForExistingAsync(existing, command.Password, cancellationToken);
+
             var now = clock.GetUtcNow();
             var user = new PortalUser
             {
@@ -89,6 +92,12 @@ public static class RegisterAccount
             if (!created.Succeeded)
             {
                 await transaction.RollbackAsync(cancellationToken);
+                // NOTE: a sign-up that passed the lookup above while another with the same address committed meets
+                // Identity's duplicate check here and gets the existing-address answer (a truly simultaneous insert is
+                // stopped by the unique index instead).
+                if (!invited && created.Errors.Any(e => e.Code is "DuplicateEmail" or "DuplicateUserName")
+                    && await userManager.FindByEmailAsync(email) is { } winner)
+                    return await AnswerForExistingAsync(winner, command.Password, cancellationToken);
                 return Error.Validation(created.Errors
                     .GroupBy(e => e.Code.Contains("Password", StringComparison.Ordinal) ? nameof(Command.Password) : nameof(Command.Email))
                     .ToDictionary(g => g.Key, g => g.Select(e => e.Description).ToArray()));
@@ -116,6 +125,32 @@ public static class RegisterAccount
 
             await transaction.CommitAsync(cancellationToken);
             return new Registered(user.Id, tenantId, !invited);
+        }
+
+        /// <summary>
+        /// Sign-up with an address that already has an account answers exactly like a fresh sign-up (the password is
+        /// still checked against the rules and hashed, so neither the answer nor its time tells the two apart), and the
+        /// account holder gets an email saying someone tried; an unconfirmed holder gets a fresh confirmation link.
+        /// </summary>
+        private async Task<Result<Registered>> AnswerForExistingAsync(PortalUser existing, string password, CancellationToken cancellationToken)
+        {
+            var errors = new List<IdentityError>();
+            foreach (var rule in userManager.PasswordValidators)
+            {
+                var check = await rule.ValidateAsync(userManager, new PortalUser { Email = existing.Email, UserName = existing.UserName }, password);
+                errors.AddRange(check.Errors);
+            }
+
+            if (errors.Count > 0)
+                return Error.Validation(new Dictionary<string, string[]> { [nameof(Command.Password)] = errors.Select(e => e.Description).ToArray() });
+            _ = userManager.PasswordHasher.HashPassword(existing, password);
+
+            var content = existing.EmailConfirmed
+                ? templates.SignUpAttempt(existing.DisplayName, options.Value.Link("Account/Login"), existing.Culture)
+                : templates.ConfirmEmail(existing.DisplayName, ConfirmationLink(options.Value, existing.Id, await userManager.GenerateEmailConfirmationTokenAsync(existing)), existing.Culture);
+            outbox.Add(db, existing.Email!, content, existing.EmailConfirmed ? "SignUpAttempt" : "ConfirmEmail");
+            await db.SaveChangesAsync(cancellationToken);
+            return new Registered(Guid.Empty, null, NeedsEmailConfirmation: true);
         }
 
         /// <summary>Puts a fresh confirmation email in the outbox (the "resend" link).</summary>

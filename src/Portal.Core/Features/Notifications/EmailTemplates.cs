@@ -17,6 +17,12 @@ public sealed class EmailTemplates(IStringLocalizer<SharedResource> localizer)
             "Someone asked to reset the password of your Portal account. If it was you, use the link below; otherwise ignore this email.",
             "Reset password", link);
 
+    /// <summary>To the holder of an address someone tried to sign up with: sign-up answers as for a new address, so the holder is told here.</summary>
+    public EmailContent SignUpAttempt(string displayName, string signInLink, string culture) =>
+        Render(culture, "Someone tried to create an account with your address", displayName,
+            "Someone tried to create a new Portal account with this email address, which already has one. If it was you, sign in instead (or reset your password from the sign-in page); otherwise you can ignore this email.",
+            "Sign in", signInLink);
+
     public EmailContent Invitation(string tenantName, string inviter, string role, string link, string culture)
     {
         var previous = CultureInfo.CurrentUICulture;

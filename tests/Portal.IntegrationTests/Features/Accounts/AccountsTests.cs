@@ -62,16 +62,48 @@ public abstract partial class AccountsTests<TFactory>(TFactory factory) : IClass
     }
 
     [Fact]
-    public async Task Duplicate_email_is_refused_and_leaves_no_second_tenant()
+    public async Task Sign_up_with_an_existing_email_answers_like_a_new_one_and_tells_the_holder()
     {
         var first = await PortalClient.SignUpAsync(factory, "原公司");
-        await using var scope = factory.Scope();
-        var handler = scope.ServiceProvider.GetRequiredService<RegisterAccount.Handler>();
-        var result = await handler.HandleAsync(new RegisterAccount.Command(first.Email.ToUpperInvariant(), "Another-Pass-123", "Dup", "重复公司", TenantKind.Company));
-        var validation = Assert.IsType<Portal.Core.Common.ValidationError>(result.Error);
-        Assert.True(validation.Fields.ContainsKey("Email"));
-        var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        var fresh = await SignUpFormAsync(PortalClient.NewEmail("fresh"), "新公司");
+        var existing = await SignUpFormAsync(first.Email.ToUpperInvariant(), "重复公司");
+
+        // The same answer: a redirect to "check your inbox" for the address given, and no field error.
+        Assert.Equal(HttpStatusCode.Redirect, fresh.Response.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, existing.Response.StatusCode);
+        Assert.StartsWith("/Account/RegisterConfirmation?email=", existing.Response.LocationPath());
+        Assert.Equal(fresh.Response.LocationPath()!.Replace(Uri.EscapeDataString(fresh.Email), "X", StringComparison.OrdinalIgnoreCase),
+            existing.Response.LocationPath()!.Replace(Uri.EscapeDataString(existing.Email), "X", StringComparison.OrdinalIgnoreCase));
+
+        // Nothing was created for the second attempt; the holder was told by email instead.
+        await using var s = factory.Scope();
+        var db = await s.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
         Assert.False(await db.Tenants.AnyAsync(t => t.Name == "重复公司"));
+        Assert.Equal(1, await db.Users.CountAsync(u => u.NormalizedEmail == first.Email.ToUpperInvariant()));
+        var told = await first.LatestLinkAsync("SignUpAttempt");
+        Assert.EndsWith("/Account/Login", told);
+
+        // A weak password gets the same field message for an existing address as for a new one.
+        var handler = s.ServiceProvider.GetRequiredService<RegisterAccount.Handler>();
+        var weakExisting = await handler.HandleAsync(new RegisterAccount.Command(first.Email, "short", "Dup", "重复公司", TenantKind.Company));
+        var weakNew = await handler.HandleAsync(new RegisterAccount.Command(PortalClient.NewEmail("weak"), "short", "Dup", "重复公司", TenantKind.Company));
+        Assert.Equal(
+            Assert.IsType<Portal.Core.Common.ValidationError>(weakNew.Error).Fields["Password"],
+            Assert.IsType<Portal.Core.Common.ValidationError>(weakExisting.Error).Fields["Password"]);
+    }
+
+    private async Task<(string Email, HttpResponseMessage Response)> SignUpFormAsync(string email, string tenantName)
+    {
+        var client = new PortalClient(factory);
+        var response = await client.PostFormAsync("/Account/Register", "register", new()
+        {
+            ["Input.Email"] = email,
+            ["Input.DisplayName"] = "王小明",
+            ["Input.Password"] = "Form-Pass-1234",
+            ["Input.Kind"] = "Company",
+            ["Input.TenantName"] = tenantName,
+        });
+        return (email, response);
     }
 
     [Fact]

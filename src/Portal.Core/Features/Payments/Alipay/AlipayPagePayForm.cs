@@ -13,6 +13,9 @@ public static class AlipayPagePayForm
     /// <summary>The form's id, used by the submit script.</summary>
     public const string FormId = "alipay-submit";
 
+    /// <summary>The portal's script that submits the form: a file, because the Content Security Policy forbids inline script.</summary>
+    public const string SubmitScript = "/assets/js/alipay-submit.js";
+
     /// <summary>Builds a complete HTML document that posts <paramref name="parameters"/> to <c>gateway?charset=utf-8</c>.</summary>
     public static string Render(string gateway, IEnumerable<KeyValuePair<string, string>> parameters)
     {
@@ -33,7 +36,7 @@ public static class AlipayPagePayForm
         // The visible button keeps the page usable when scripts are blocked (CSP, NoScript).
         return html
             .Append("<noscript><button type=\"submit\">Continue to Alipay</button></noscript></form>")
-            .Append("<script>document.getElementById(\"").Append(FormId).Append("\").submit();</script>")
+            .Append("<script src=\"").Append(SubmitScript).Append("\"></script>")
             .Append("</body></html>")
             .ToString();
     }
