@@ -92,6 +92,21 @@ public static class MeteringTexts
     /// <summary>An embeddings request body whose <c>input</c> is <paramref name="text"/> (non-ASCII left unescaped).</summary>
     public static byte[] EmbeddingsBody(string text) => Body("{\"model\":\"text-embedding-3-small\",\"input\":", text, "}");
 
+    /// <summary>An embeddings body of at most <paramref name="maxBytes"/>: <paramref name="text"/> cut where its escaped form fits.</summary>
+    public static byte[] EmbeddingsBody(string text, int maxBytes)
+    {
+        var body = EmbeddingsBody(text);
+        while (body.Length > maxBytes)
+        {
+            var keep = (int)((long)text.Length * (maxBytes - 64) / body.Length);
+            if (keep > 0 && char.IsHighSurrogate(text[keep - 1])) keep--;
+            text = text[..keep];
+            body = EmbeddingsBody(text);
+        }
+
+        return body;
+    }
+
     /// <summary>A chat request body with one user message of <paramref name="text"/>.</summary>
     public static byte[] ChatBody(string text) => Body("{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":", text, "}]}");
 

@@ -90,7 +90,7 @@ public class TokenCounterBoundsTests
     [MemberData(nameof(PathologicalKinds))]
     public void Eight_MiB_of_pathological_text_is_counted_quickly(string kind)
     {
-        var body = MeteringTexts.EmbeddingsBody(MeteringTexts.Pathological(kind, EightMiB - 100));
+        var body = MeteringTexts.EmbeddingsBody(MeteringTexts.Pathological(kind, EightMiB), EightMiB);
         Counter.CountEmbeddingsInput("""{"input":"warm up"}"""u8, TokenEncoding.Cl100kBase);
 
         var cpu = Stopwatch.StartNew();
