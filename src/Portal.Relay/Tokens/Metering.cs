@@ -148,11 +148,21 @@ internal sealed class Metering(Tokenizer tokenizer, CancellationToken cancellati
     private int CountChunked(ReadOnlySpan<char> text, int from, int to, ref long tokens)
     {
         var at = from;
+        ReadOnlySpan<char> previous = default;
+        var previousTokens = 0;
         while (at < to)
         {
             var next = Math.Min(to, at + TokenCounter.MaxPreTokenChars);
             if (next < text.Length && next - 1 > at && char.IsHighSurrogate(text[next - 1]) && char.IsLowSurrogate(text[next])) next--;
-            tokens += CountPiece(text[at..next]);
+            var piece = text[at..next];
+            // A run of one repeated character gives the same chunk again and again: count it once.
+            if (!piece.SequenceEqual(previous))
+            {
+                previous = piece;
+                previousTokens = CountPiece(piece);
+            }
+
+            tokens += previousTokens;
             at = next;
         }
 
