@@ -22,13 +22,15 @@ using Portal.IntegrationTests.Infrastructure;
 /// Notify handling on PostgreSQL: N distinct paid orders, every notification delivered D times at once, through the
 /// real endpoint (in-memory HTTP), signature verification, order claim, ledger credit and log write.
 ///   dotnet run -c Release --project tests/Portal.Benchmarks -- [--orders 1000] [--deliveries 10] [--in-flight 32] [--tenants 10]
-/// With <c>--usage</c> it runs <see cref="UsageBenchmark"/> instead.
+/// With <c>--usage</c> it runs <see cref="UsageBenchmark"/> instead, with <c>relay</c> <see cref="RelayBenchmark"/>, with
+/// <c>metering</c> <see cref="MeteringBenchmark"/>.
 /// </summary>
 internal static class NotifyBenchmark
 {
     public static async Task<int> Main()
     {
         if (Environment.GetCommandLineArgs().Contains("relay")) return await RelayBenchmark.RunAsync();
+        if (Environment.GetCommandLineArgs().Contains("metering")) return MeteringBenchmark.Run();
         if (Environment.GetCommandLineArgs().Contains("--usage")) return await UsageBenchmark.RunAsync();
         var orders = BenchmarkArgs.Int("--orders", 1000);
         var deliveries = BenchmarkArgs.Int("--deliveries", 10);

@@ -137,8 +137,8 @@ internal sealed class RelayRequests(
         // Admission: the most this request can cost — the prompt as the tokenizer counts it plus max_tokens (or the
         // model's default) of output — held from the lease, then from the key's monthly budget.
         var promptTokens = endpoint == UsageEndpoint.ChatCompletions
-            ? TokenCounter.Shared.CountChatPrompt(body.Span, model.Encoding)
-            : TokenCounter.Shared.CountEmbeddingsInput(body.Span, model.Encoding);
+            ? TokenCounter.Shared.CountChatPrompt(body.Span, model.Encoding, context.RequestAborted)
+            : TokenCounter.Shared.CountEmbeddingsInput(body.Span, model.Encoding, context.RequestAborted);
         var outputTokens = endpoint == UsageEndpoint.ChatCompletions ? request.MaxOutputTokens ?? model.DefaultHoldOutputTokens : 0;
         var hold = Pricing.HoldFor(promptTokens, outputTokens, model.Prices).MicroYuan;
         var now = clock.GetUtcNow();

@@ -21,10 +21,11 @@ public sealed record ChatRequestShape(string Model, int MessageCount, bool Strea
     /// string; <c>messages</c> a non-empty array of objects each with a known string <c>role</c>; <c>stream</c> a
     /// boolean; <c>max_tokens</c> / <c>max_completion_tokens</c> positive integers; <c>stream_options</c> an object
     /// (only with <c>stream: true</c>) whose <c>include_usage</c> is a boolean. Other fields pass through unchecked: the
-    /// upstream validates them.
+    /// upstream validates them. The body must pass <see cref="RequestJson.IsWellFormed"/> (depth, UTF-8, escapes).
     /// </summary>
     public static Result<ChatRequestShape> Validate(ReadOnlySpan<byte> json)
     {
+        if (!RequestJson.IsWellFormed(json)) return InvalidRequestError.MalformedJson;
         try
         {
             return ValidateCore(json);
@@ -37,7 +38,7 @@ public sealed record ChatRequestShape(string Model, int MessageCount, bool Strea
 
     private static Result<ChatRequestShape> ValidateCore(ReadOnlySpan<byte> json)
     {
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 256 });
+        var reader = new Utf8JsonReader(json, RequestJson.ReaderOptions);
         if (!reader.Read()) return InvalidRequestError.MalformedJson;
         if (reader.TokenType != JsonTokenType.StartObject)
             return new InvalidRequestError("The request body must be a JSON object.", null, "invalid_type");

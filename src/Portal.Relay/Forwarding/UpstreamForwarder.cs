@@ -157,6 +157,12 @@ internal sealed class UpstreamForwarder(IHttpClientFactory httpClients, IOptions
 
             if (endpoint == UpstreamEndpoint.Embeddings)
             {
+                if (SimulatorUpstream.RefuseEmbeddings(body.Span) is { } refusal)
+                {
+                    await DelayAsync(latency, timeout.Token);
+                    return UpstreamAttempt.Refused(refusal.StatusCode, refusal.ToJsonBytes(), "application/json");
+                }
+
                 var embeddings = simulator.CreateEmbeddings(body.Span);
                 await DelayAsync(latency, timeout.Token);
                 return UpstreamAttempt.Whole(200, embeddings.Body, "application/json", null, null);

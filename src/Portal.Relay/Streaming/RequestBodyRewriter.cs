@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using Portal.Relay.Errors;
 
 namespace Portal.Relay.Streaming;
 
@@ -30,7 +31,7 @@ public static class RequestBodyRewriter
     /// <exception cref="JsonException">The body is not a JSON object; validate it first.</exception>
     public static RewriteOutcome Rewrite(ReadOnlySpan<byte> json, string? upstreamModel, bool ensureUsageWhenStreaming, IBufferWriter<byte> output)
     {
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 256 });
+        var reader = new Utf8JsonReader(json, RequestJson.ReaderOptions);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             throw new JsonException("The request body is not a JSON object.");
 

@@ -1,7 +1,7 @@
 using System.Buffers;
-using System.Text;
 using System.Text.Json;
 using Microsoft.ML.Tokenizers;
+using Portal.Relay.Errors;
 
 namespace Portal.Relay.Tokens;
 
@@ -21,6 +21,10 @@ namespace Portal.Relay.Tokens;
 /// nothing (their usage only comes from the upstream). Non-string message fields such as <c>tool_calls</c> and
 /// <c>function_call</c> count the tokens of their JSON text, and so do the request's <c>tools</c> / <c>functions</c>
 /// definitions.</para>
+/// <para>Bounded work: a count is exact for the first <see cref="ExactCharsPerCount"/> characters of text (per
+/// request body or completion) and extrapolated from samples beyond; a single pre-token longer than
+/// <see cref="MaxPreTokenChars"/> is counted in chunks (see <see cref="Metering"/> and the README's Decisions). Counting
+/// an 8 MiB body of any content stays well under a second of CPU, and stops when the cancellation token fires.</para>
 /// <para>Thread-safe: the tokenizers are created once per encoding (lazily, from the offline data packages) and
 /// shared; <see cref="TiktokenTokenizer"/> is safe for concurrent use.</para>
 /// </remarks>
@@ -41,6 +45,15 @@ public sealed class TokenCounter
     /// <summary>Flat estimate of an image part with <c>detail</c> high or auto (a 1024×1024 image).</summary>
     public const int HighDetailImageTokens = 765;
 
+    /// <summary>Characters of text counted exactly per count (a request body, a completion); the rest is extrapolated.</summary>
+    public const int ExactCharsPerCount = 128 * 1024;
+
+    /// <summary>
+    /// The longest pre-token (an unbroken run the tokenizer's regex keeps together) counted as one piece; longer runs are
+    /// counted in chunks of this length, since byte-pair encoding takes quadratic time in a piece's length.
+    /// </summary>
+    public const int MaxPreTokenChars = 256;
+
     private static readonly Lazy<Tokenizer> O200k = new(() => TiktokenTokenizer.CreateForEncoding("o200k_base"), LazyThreadSafetyMode.ExecutionAndPublication);
     private static readonly Lazy<Tokenizer> Cl100k = new(() => TiktokenTokenizer.CreateForEncoding("cl100k_base"), LazyThreadSafetyMode.ExecutionAndPublication);
 
@@ -59,33 +72,25 @@ public sealed class TokenCounter
         _ => throw new ArgumentOutOfRangeException(nameof(encoding), encoding, null),
     };
 
-    /// <summary>Tokens of plain text.</summary>
-    public int CountText(ReadOnlySpan<char> text, TokenEncoding encoding) =>
-        text.IsEmpty ? 0 : TokenizerFor(encoding).CountTokens(text);
+    /// <summary>Tokens of plain text (bounded work: see <see cref="ExactCharsPerCount"/>).</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired while counting.</exception>
+    public int CountText(ReadOnlySpan<char> text, TokenEncoding encoding, CancellationToken cancellationToken = default) =>
+        new Metering(TokenizerFor(encoding), cancellationToken).Count(text);
 
-    /// <summary>Tokens of UTF-8 text (e.g. completion deltas collected from a stream).</summary>
-    public int CountUtf8(ReadOnlySpan<byte> utf8, TokenEncoding encoding)
-    {
-        if (utf8.IsEmpty) return 0;
-        var rented = ArrayPool<char>.Shared.Rent(Encoding.UTF8.GetMaxCharCount(utf8.Length));
-        try
-        {
-            var length = Encoding.UTF8.GetChars(utf8, rented);
-            return CountText(rented.AsSpan(0, length), encoding);
-        }
-        finally
-        {
-            ArrayPool<char>.Shared.Return(rented);
-        }
-    }
+    /// <summary>Tokens of UTF-8 text (e.g. completion deltas collected from a stream); bounded like <see cref="CountText"/>.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired while counting.</exception>
+    public int CountUtf8(ReadOnlySpan<byte> utf8, TokenEncoding encoding, CancellationToken cancellationToken = default) =>
+        new Metering(TokenizerFor(encoding), cancellationToken).CountUtf8(utf8);
 
     /// <summary>
     /// The prompt tokens of a <c>/v1/chat/completions</c> request body (see the class remarks for the recipe).
     /// </summary>
     /// <exception cref="JsonException">The body is not JSON; validate it with <c>ChatRequestShape</c> first.</exception>
-    public int CountChatPrompt(ReadOnlySpan<byte> requestJson, TokenEncoding encoding)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired while counting.</exception>
+    public int CountChatPrompt(ReadOnlySpan<byte> requestJson, TokenEncoding encoding, CancellationToken cancellationToken = default)
     {
-        var reader = new Utf8JsonReader(requestJson, new JsonReaderOptions { MaxDepth = 256 });
+        var metering = new Metering(TokenizerFor(encoding), cancellationToken);
+        var reader = new Utf8JsonReader(requestJson, RequestJson.ReaderOptions);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return ReplyPriming;
 
         var total = 0;
@@ -94,13 +99,13 @@ public sealed class TokenCounter
             if (reader.ValueTextEquals("messages"u8))
             {
                 reader.Read();
-                if (reader.TokenType == JsonTokenType.StartArray) total += CountMessages(ref reader, requestJson, encoding);
+                if (reader.TokenType == JsonTokenType.StartArray) total += CountMessages(ref reader, requestJson, metering);
                 else reader.Skip();
             }
             else if (reader.ValueTextEquals("tools"u8) || reader.ValueTextEquals("functions"u8))
             {
                 reader.Read();
-                total += CountRawValue(ref reader, requestJson, encoding);
+                total += CountRawValue(ref reader, requestJson, metering);
             }
             else
             {
@@ -116,9 +121,11 @@ public sealed class TokenCounter
     /// The tokens of a <c>/v1/embeddings</c> <c>input</c>: a string, an array of strings, an array of token ids, or an
     /// array of token-id arrays (token arrays count their length). Embeddings have no per-input overhead.
     /// </summary>
-    public int CountEmbeddingsInput(ReadOnlySpan<byte> requestJson, TokenEncoding encoding)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired while counting.</exception>
+    public int CountEmbeddingsInput(ReadOnlySpan<byte> requestJson, TokenEncoding encoding, CancellationToken cancellationToken = default)
     {
-        var reader = new Utf8JsonReader(requestJson);
+        var metering = new Metering(TokenizerFor(encoding), cancellationToken);
+        var reader = new Utf8JsonReader(requestJson, RequestJson.ReaderOptions);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -132,8 +139,8 @@ public sealed class TokenCounter
 
             return reader.TokenType switch
             {
-                JsonTokenType.String => CountString(ref reader, encoding),
-                JsonTokenType.StartArray => CountEmbeddingsArray(ref reader, encoding),
+                JsonTokenType.String => CountString(ref reader, metering),
+                JsonTokenType.StartArray => CountEmbeddingsArray(ref reader, metering),
                 _ => 0,
             };
         }
@@ -141,7 +148,7 @@ public sealed class TokenCounter
         return 0;
     }
 
-    private int CountEmbeddingsArray(ref Utf8JsonReader reader, TokenEncoding encoding)
+    private static int CountEmbeddingsArray(ref Utf8JsonReader reader, Metering metering)
     {
         var total = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
@@ -149,7 +156,7 @@ public sealed class TokenCounter
             switch (reader.TokenType)
             {
                 case JsonTokenType.String:
-                    total += CountString(ref reader, encoding);
+                    total += CountString(ref reader, metering);
                     break;
                 case JsonTokenType.Number:
                     total++; // one token id
@@ -171,7 +178,7 @@ public sealed class TokenCounter
         return total;
     }
 
-    private int CountMessages(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, TokenEncoding encoding)
+    private static int CountMessages(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Metering metering)
     {
         var total = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
@@ -192,13 +199,13 @@ public sealed class TokenCounter
                 switch (reader.TokenType)
                 {
                     case JsonTokenType.String:
-                        total += CountString(ref reader, encoding);
+                        total += CountString(ref reader, metering);
                         break;
                     case JsonTokenType.StartArray when isContent:
-                        total += CountContentParts(ref reader, encoding);
+                        total += CountContentParts(ref reader, metering);
                         break;
                     case JsonTokenType.StartObject or JsonTokenType.StartArray:
-                        total += CountRawValue(ref reader, json, encoding);
+                        total += CountRawValue(ref reader, json, metering);
                         break;
                     default:
                         break; // null, numbers, booleans: no text
@@ -209,14 +216,14 @@ public sealed class TokenCounter
         return total;
     }
 
-    private int CountContentParts(ref Utf8JsonReader reader, TokenEncoding encoding)
+    private static int CountContentParts(ref Utf8JsonReader reader, Metering metering)
     {
         var total = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
             if (reader.TokenType == JsonTokenType.String)
             {
-                total += CountString(ref reader, encoding);
+                total += CountString(ref reader, metering);
                 continue;
             }
 
@@ -231,7 +238,7 @@ public sealed class TokenCounter
                 if (reader.ValueTextEquals("text"u8) || reader.ValueTextEquals("refusal"u8))
                 {
                     reader.Read();
-                    if (reader.TokenType == JsonTokenType.String) total += CountString(ref reader, encoding);
+                    if (reader.TokenType == JsonTokenType.String) total += CountString(ref reader, metering);
                     else reader.Skip();
                 }
                 else if (reader.ValueTextEquals("image_url"u8))
@@ -271,15 +278,15 @@ public sealed class TokenCounter
         return low ? LowDetailImageTokens : HighDetailImageTokens;
     }
 
-    private int CountRawValue(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, TokenEncoding encoding)
+    private static int CountRawValue(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Metering metering)
     {
         var start = (int)reader.TokenStartIndex;
         reader.Skip();
         var end = (int)reader.BytesConsumed;
-        return CountUtf8(json[start..end], encoding);
+        return metering.CountUtf8(json[start..end]);
     }
 
-    private int CountString(ref Utf8JsonReader reader, TokenEncoding encoding)
+    private static int CountString(ref Utf8JsonReader reader, Metering metering)
     {
         var maxChars = reader.ValueSpan.Length; // unescaped UTF-16 length never exceeds the escaped UTF-8 length
         if (maxChars == 0) return 0;
@@ -287,14 +294,14 @@ public sealed class TokenCounter
         {
             Span<char> buffer = stackalloc char[512];
             var length = reader.CopyString(buffer);
-            return CountText(buffer[..length], encoding);
+            return metering.Count(buffer[..length]);
         }
 
         var rented = ArrayPool<char>.Shared.Rent(maxChars);
         try
         {
             var length = reader.CopyString(rented);
-            return CountText(rented.AsSpan(0, length), encoding);
+            return metering.Count(rented.AsSpan(0, length));
         }
         finally
         {

@@ -119,6 +119,21 @@ public sealed class SimulatorUpstream
         return new SimulatedStream(chunks, reply.Usage);
     }
 
+    /// <summary>The largest <c>dimensions</c> the simulator serves (OpenAI's text-embedding-3-large maximum).</summary>
+    public const int MaxEmbeddingDimensions = 3072;
+
+    /// <summary>
+    /// The 400 an embeddings model answers for a <c>dimensions</c> it cannot produce (above
+    /// <see cref="MaxEmbeddingDimensions"/>), or null when the request can be served.
+    /// </summary>
+    public static OpenAiErrorResponse? RefuseEmbeddings(ReadOnlySpan<byte> requestJson)
+    {
+        var dimensions = RequestedDimensions(requestJson);
+        return dimensions is > MaxEmbeddingDimensions
+            ? OpenAiErrors.InvalidRequest($"This model does not support more than {MaxEmbeddingDimensions} dimensions, but {dimensions} were requested.", "dimensions", "invalid_value")
+            : null;
+    }
+
     /// <summary>
     /// Embeddings for a valid <c>/v1/embeddings</c> body: one unit-length vector per input, derived only from the
     /// input's bytes (identical inputs get identical vectors), of the request's <c>dimensions</c> or
@@ -131,11 +146,9 @@ public sealed class SimulatorUpstream
         var shape = EmbeddingsRequestShape.Validate(requestJson);
         if (!shape.IsSuccess) throw new ArgumentException(shape.Error.Message, nameof(requestJson));
 
-        using var document = JsonDocument.Parse(requestJson.ToArray());
+        using var document = JsonDocument.Parse(requestJson.ToArray(), RequestJson.DocumentOptions);
         var root = document.RootElement;
-        var dimensions = root.TryGetProperty("dimensions", out var d) && d.ValueKind == JsonValueKind.Number && d.TryGetInt32(out var requested) && requested > 0
-            ? requested
-            : _options.EmbeddingDimensions;
+        var dimensions = Math.Min(MaxEmbeddingDimensions, RequestedDimensions(requestJson) ?? _options.EmbeddingDimensions);
         var base64 = root.TryGetProperty("encoding_format", out var f) && f.ValueKind == JsonValueKind.String && f.ValueEquals("base64");
         var model = shape.Value.Model;
         var tokens = TokenCounter.Shared.CountEmbeddingsInput(requestJson, TokenEncodings.ForModel(model));
@@ -190,6 +203,22 @@ public sealed class SimulatorUpstream
         }
 
         return new SimulatedResponse(buffer.WrittenSpan.ToArray(), _options.Latency, new TokenUsage(tokens, 0, 0, IsEstimated: false));
+    }
+
+    private static int? RequestedDimensions(ReadOnlySpan<byte> requestJson)
+    {
+        var reader = new Utf8JsonReader(requestJson, RequestJson.ReaderOptions);
+        int? dimensions = null;
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isDimensions = reader.ValueTextEquals("dimensions"u8);
+            reader.Read();
+            if (isDimensions && reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var requested) && requested > 0) dimensions = requested;
+            else reader.Skip();
+        }
+
+        return dimensions;
     }
 
     private Reply Compose(ReadOnlySpan<byte> requestJson)
@@ -333,7 +362,7 @@ public sealed class SimulatorUpstream
 
     private static string LastUserText(ReadOnlySpan<byte> requestJson)
     {
-        var reader = new Utf8JsonReader(requestJson);
+        var reader = new Utf8JsonReader(requestJson, RequestJson.ReaderOptions);
         reader.Read();
         var last = "";
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)

@@ -116,6 +116,7 @@ public static class WebSetup
         }
 
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseApiProblemDetails();
         app.UseRequestLocalization(o =>
         {
             o.DefaultRequestCulture = new RequestCulture("zh-CN");

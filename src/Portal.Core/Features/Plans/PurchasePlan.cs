@@ -38,7 +38,8 @@ public static class PurchasePlan
 
         public async Task<Result<Purchased>> HandleAsync(Command command, CancellationToken cancellationToken = default)
         {
-            if (command.RequestId == Guid.Empty) throw new ArgumentException("A purchase needs a request id.", nameof(command));
+            // The JSON API takes the request id from the client, so a missing one is the client's mistake, not a bug.
+            if (command.RequestId == Guid.Empty) return Error.Validation(new Dictionary<string, string[]> { ["RequestId"] = ["A purchase needs a request id."] });
             Guid tenantId;
             Guid userId;
             Plan? plan;

@@ -266,4 +266,27 @@ public class SimulatorUpstreamTests
         Assert.Equal(1, document.RootElement.GetProperty("data").GetArrayLength());
         Assert.Equal(2, response.Usage.PromptTokens);
     }
+
+    [Fact]
+    public void Serves_a_chat_body_as_deep_as_the_relay_accepts()
+    {
+        var deepest = new string('[', Portal.Relay.Errors.RequestJson.MaxDepth - 1) + new string(']', Portal.Relay.Errors.RequestJson.MaxDepth - 1);
+        var request = Chat("hello", ",\"metadata_x\":" + deepest);
+        Assert.True(Portal.Relay.Errors.ChatRequestShape.Validate(request).IsSuccess);
+
+        var response = Simulator().CreateChatCompletion(request);
+
+        Assert.NotEmpty(response.Body);
+    }
+
+    [Fact]
+    public void Refuses_more_embedding_dimensions_than_it_can_produce()
+    {
+        var tooMany = SimulatorUpstream.RefuseEmbeddings("""{"model":"e","input":"a","dimensions":3073}"""u8);
+        var fine = SimulatorUpstream.RefuseEmbeddings("""{"model":"e","input":"a","dimensions":3072}"""u8);
+
+        Assert.Equal(400, tooMany?.StatusCode);
+        Assert.Equal("dimensions", tooMany?.Error.Param);
+        Assert.Null(fine);
+    }
 }
