@@ -180,6 +180,29 @@ namespace Portal.Migrations.Postgres.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Data.PlatformSecret", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("ProtectedValue")
+                        .IsRequired()
+                        .HasMaxLength(4096)
+                        .HasColumnType("character varying(4096)")
+                        .HasColumnName("protected_value");
+
+                    b.HasKey("Name")
+                        .HasName("pk_platform_secrets");
+
+                    b.ToTable("platform_secrets", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Core.Features.Accounts.PortalRole", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1244,7 +1267,17 @@ namespace Portal.Migrations.Postgres.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id_front_document_id");
 
-                    b.Property<string>("IdNumber")
+                    b.Property<string>("IdNumberHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("id_number_hash");
+
+                    b.Property<string>("IdNumberProtected")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("id_number_protected");
+
+                    b.Property<string>("LegacyIdNumber")
                         .HasMaxLength(18)
                         .HasColumnType("character varying(18)")
                         .HasColumnName("id_number");
@@ -1340,6 +1373,11 @@ namespace Portal.Migrations.Postgres.Migrations
                     b.HasIndex(new[] { "CreditCode" }, "ux_kyc_submissions_approved_credit_code")
                         .IsUnique()
                         .HasDatabaseName("ix_kyc_submissions_credit_code")
+                        .HasFilter("status = 'Approved'");
+
+                    b.HasIndex(new[] { "IdNumberHash" }, "ux_kyc_submissions_approved_id_number_hash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_kyc_submissions_id_number_hash")
                         .HasFilter("status = 'Approved'");
 
                     b.HasIndex(new[] { "TenantId" }, "ux_kyc_submissions_approved_per_tenant")

@@ -168,6 +168,29 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Data.PlatformSecret", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("ProtectedValue")
+                        .IsRequired()
+                        .HasMaxLength(4096)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("protected_value");
+
+                    b.HasKey("Name")
+                        .HasName("pk_platform_secrets");
+
+                    b.ToTable("platform_secrets", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Core.Features.Accounts.PortalRole", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1232,7 +1255,17 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("id_front_document_id");
 
-                    b.Property<string>("IdNumber")
+                    b.Property<string>("IdNumberHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id_number_hash");
+
+                    b.Property<string>("IdNumberProtected")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id_number_protected");
+
+                    b.Property<string>("LegacyIdNumber")
                         .HasMaxLength(18)
                         .HasColumnType("TEXT")
                         .HasColumnName("id_number");
@@ -1328,6 +1361,11 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.HasIndex(new[] { "CreditCode" }, "ux_kyc_submissions_approved_credit_code")
                         .IsUnique()
                         .HasDatabaseName("ix_kyc_submissions_credit_code")
+                        .HasFilter("status = 'Approved'");
+
+                    b.HasIndex(new[] { "IdNumberHash" }, "ux_kyc_submissions_approved_id_number_hash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_kyc_submissions_id_number_hash")
                         .HasFilter("status = 'Approved'");
 
                     b.HasIndex(new[] { "TenantId" }, "ux_kyc_submissions_approved_per_tenant")
