@@ -160,7 +160,10 @@ public abstract class ForwardedHeadersTests<TFactory>(TFactory factory, FakeOpen
         {
             Content = new FormUrlEncodedContent(new Dictionary<string, string>
             {
-                ["_handler"] = "login", ["Input.Email"] = owner.Email, ["Input.Password"] = owner.Password, ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token),
+                ["_handler"] = "login",
+                ["Input.Email"] = owner.Email,
+                ["Input.Password"] = owner.Password,
+                ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token),
             }),
         };
         post.Headers.Add("Cookie", antiforgery);

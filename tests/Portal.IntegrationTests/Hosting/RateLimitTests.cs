@@ -81,7 +81,11 @@ public abstract class RateLimitTests<TFactory>(TFactory factory) : IClassFixture
 
         static Dictionary<string, string> Fields(string email) => new()
         {
-            ["Input.Email"] = email, ["Input.Password"] = "Form-Pass-1234", ["Input.DisplayName"] = "测试", ["Input.Kind"] = "Company", ["Input.TenantName"] = "限流测试公司",
+            ["Input.Email"] = email,
+            ["Input.Password"] = "Form-Pass-1234",
+            ["Input.DisplayName"] = "测试",
+            ["Input.Kind"] = "Company",
+            ["Input.TenantName"] = "限流测试公司",
         };
     }
 
