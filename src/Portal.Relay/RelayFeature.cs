@@ -9,6 +9,7 @@ using Portal.Relay.Auth;
 using Portal.Relay.Catalog;
 using Portal.Relay.Endpoints;
 using Portal.Relay.Forwarding;
+using Portal.Relay.Protocols.Anthropic;
 using Portal.Relay.Protocols.Canonical;
 using Portal.Relay.Protocols.OpenAI;
 using Portal.Relay.Upstream;
@@ -41,6 +42,7 @@ public static class RelayFeature
         services.AddSingleton<UpstreamForwarder>();
         // Wire families: one codec each (canonical model ⇄ wire), one HTTP target per upstream channel type.
         services.AddSingleton<IChatCodec>(OpenAIChatCodec.Instance);
+        services.AddSingleton<IChatCodec>(AnthropicCodec.Instance);
         services.AddSingleton<ChatCodecs>();
         services.AddSingleton<IUpstreamTarget, OpenAICompatibleTarget>();
         services.AddSingleton<IUpstreamTarget, AnthropicTarget>();

@@ -47,6 +47,76 @@ internal sealed class RelayRequests(
 
     public Task EmbeddingsAsync(HttpContext context) => HandleAsync(context, surfaces.Embeddings);
 
+    public Task MessagesAsync(HttpContext context) => HandleAsync(context, surfaces.Messages);
+
+    /// <summary>
+    /// <c>POST /v1/messages/count_tokens</c>: free, like Anthropic's. Asked of the model's first Anthropic-family channel
+    /// that answers (the request passed through, model id mapped); the portal's own count when none does.
+    /// </summary>
+    public async Task CountTokensAsync(HttpContext context)
+    {
+        var surface = surfaces.Messages;
+        context.Response.Headers[RelayHttp.RequestIdHeader] = RelayHttp.NewRequestId();
+        BodyRead body = default;
+        try
+        {
+            var (key, refused) = await authenticator.AuthenticateAsync(context);
+            if (refused is not null)
+            {
+                await surface.WriteErrorAsync(context, refused);
+                return;
+            }
+
+            body = await RelayHttp.ReadBodyAsync(context, _maxBodyBytes);
+            if (body.IsTooLarge)
+            {
+                await surface.WriteErrorAsync(context, OpenAiErrors.RequestTooLarge(_maxBodyBytes));
+                return;
+            }
+
+            var request = surface.Shape(body.Span);
+            var snapshot = await catalog.GetAsync();
+            RelayModel? model = null;
+            var error = request.Error ?? Scope(key!, snapshot, surface, request, out model);
+            if (error is not null)
+            {
+                await surface.WriteErrorAsync(context, error);
+                return;
+            }
+
+            using var rewritten = new PooledByteBuffer(body.Length + 64);
+            foreach (var route in model!.AttemptOrder().Where(r => r.Channel.Settings.Family == WireFamily.Anthropic))
+            {
+                rewritten.Reset();
+                RequestBodyRewriter.Rewrite(body.Span, route.UpstreamModelId, ensureUsageWhenStreaming: false, rewritten);
+                var call = new UpstreamCall(UpstreamEndpoint.CountTokens, route.UpstreamModelId, rewritten.WrittenMemory, false) { Headers = PassThroughHeaders(context, surface) };
+                await using var attempt = await forwarder.SendAsync(route.Channel, call, context.RequestAborted);
+                if (attempt.Kind == AttemptKind.ChannelFailure || attempt.Body is null) continue;
+                context.Response.StatusCode = attempt.Status;
+                context.Response.ContentType = attempt.ContentType ?? "application/json";
+                context.Response.ContentLength = attempt.Body.Length;
+                await context.Response.Body.WriteAsync(attempt.Body, context.RequestAborted);
+                return;
+            }
+
+            var counted = CanonicalTokens.CountPrompt(request.Canonical!, model.Encoding);
+            await ModelsEndpoint.WriteJsonAsync(context, System.Text.Encoding.UTF8.GetBytes($$"""{"input_tokens":{{counted}}}"""));
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away: nothing to answer, nothing was charged.
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "count_tokens failed.");
+            await surface.WriteErrorAsync(context, OpenAiErrors.InternalError(context.Response.Headers[RelayHttp.RequestIdHeader].ToString()));
+        }
+        finally
+        {
+            if (body.Buffer is not null) ArrayPool<byte>.Shared.Return(body.Buffer);
+        }
+    }
+
     /// <summary>The one pipeline every surface goes through; <paramref name="surface"/> supplies what differs.</summary>
     public async Task HandleAsync(HttpContext context, RelaySurface surface)
     {
@@ -425,7 +495,6 @@ internal sealed class RelayRequests(
 
                 if (!translate) SseWriter.WriteRaw(writer, sseEvent);
                 else if (upstreamFailure is not null) break;
-                if (writer.UnflushedBytes == 0 && firstByte is null) continue;
                 var flushed = await writer.FlushAsync(clientAborted);
                 firstByte ??= Stopwatch.GetTimestamp();
                 if (flushed.IsCanceled || flushed.IsCompleted || clientAborted.IsCancellationRequested) throw new OperationCanceledException(clientAborted);

@@ -2,6 +2,8 @@ using Portal.Core.Features.Catalog;
 using Portal.Core.Features.Usage;
 using Portal.Relay.Errors;
 using Portal.Relay.Forwarding;
+using Portal.Relay.Protocols.Anthropic;
+using Portal.Relay.Protocols.Canonical;
 using Portal.Relay.Protocols.OpenAI;
 using Portal.Relay.Tokens;
 
@@ -48,4 +50,51 @@ internal sealed class RelaySurfaces
         PassesThrough = static channel => channel.Family == WireFamily.OpenAI,
         PassThroughEndpoint = UpstreamEndpoint.Embeddings,
     };
+
+    /// <summary>
+    /// <c>POST /v1/messages</c> (Anthropic Messages, what Claude Code and the Anthropic SDKs call): passed through byte for
+    /// byte to Anthropic-family channels (with the client's <c>anthropic-beta</c>), translated to the rest. The body is
+    /// decoded up front: it validates the request and gives the prompt count for the hold.
+    /// </summary>
+    public RelaySurface Messages { get; } = new()
+    {
+        Endpoint = UsageEndpoint.Messages,
+        Family = WireFamily.Anthropic,
+        Codec = AnthropicCodec.Instance,
+        Description = "the Anthropic Messages API",
+        Shape = static body => ShapeMessages(body),
+        CountPrompt = static (request, _, encoding) => CanonicalTokens.CountPrompt(request.Canonical!, encoding),
+        PassesThrough = static channel => channel.Family == WireFamily.Anthropic,
+        PassThroughEndpoint = UpstreamEndpoint.Messages,
+        PassThroughHeaders = ["anthropic-beta"],
+        ErrorShape = static error => AnthropicError(error),
+    };
+
+    internal static SurfaceRequest ShapeMessages(ReadOnlySpan<byte> body)
+    {
+        ChatRequest request;
+        try
+        {
+            request = AnthropicCodec.Instance.DecodeRequest(body);
+        }
+        catch (TranslationException e)
+        {
+            return SurfaceRequest.Invalid(OpenAiErrors.InvalidRequest(e.Message, e.Param));
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Model)) return SurfaceRequest.Invalid(OpenAiErrors.InvalidRequest("model: Field required", "model"));
+        if (request.Messages.Count == 0) return SurfaceRequest.Invalid(OpenAiErrors.InvalidRequest("messages: at least one message is required", "messages"));
+        if (request.MaxOutputTokens is < 1) return SurfaceRequest.Invalid(OpenAiErrors.InvalidRequest("max_tokens: must be at least 1", "max_tokens"));
+        return new SurfaceRequest(request.Model, request.Stream, request.MaxOutputTokens, IncludeUsage: true, null, request);
+    }
+
+    /// <summary>
+    /// The relay's errors in Anthropic's shape. Statuses stay, except an exhausted balance or key budget: 402
+    /// <c>billing_error</c> rather than OpenAI's 429, which Anthropic clients would retry.
+    /// </summary>
+    internal static (int Status, byte[] Body) AnthropicError(OpenAiErrorResponse error)
+    {
+        var status = error.Error.Code == "insufficient_quota" ? 402 : error.StatusCode;
+        return (status, AnthropicCodec.Instance.EncodeError(new UpstreamError(status, error.Error.Message)));
+    }
 }
