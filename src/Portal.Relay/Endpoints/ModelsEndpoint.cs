@@ -7,21 +7,58 @@ using Portal.Relay.Errors;
 
 namespace Portal.Relay.Endpoints;
 
-/// <summary><c>GET /v1/models</c> and <c>GET /v1/models/{id}</c>: the models this key may call (enabled, with a channel, in its scope).</summary>
-internal sealed class ModelsEndpoint(RelayAuthenticator authenticator, CatalogCache catalog)
+/// <summary>
+/// <c>GET /v1/models</c> and <c>GET /v1/models/{id}</c>: the models this key may call (enabled, with a channel, in its
+/// scope). In OpenAI's shape, or in Anthropic's (<c>type: model</c>, <c>has_more</c>, its error shape) when the request
+/// carries <c>anthropic-version</c>, as the Anthropic SDKs' <c>models.list()</c> sends.
+/// </summary>
+internal sealed class ModelsEndpoint(RelayAuthenticator authenticator, CatalogCache catalog, RelaySurfaces surfaces)
 {
+    private static bool IsAnthropic(HttpContext context) => context.Request.Headers.ContainsKey("anthropic-version");
+
+    private Task WriteErrorAsync(HttpContext context, OpenAiErrorResponse error) =>
+        IsAnthropic(context) ? surfaces.Messages.WriteErrorAsync(context, error) : RelayHttp.WriteErrorAsync(context, error);
+
     public async Task ListAsync(HttpContext context)
     {
         context.Response.Headers[RelayHttp.RequestIdHeader] = RelayHttp.NewRequestId();
         var (key, refused) = await authenticator.AuthenticateAsync(context);
         if (refused is not null)
         {
-            await RelayHttp.WriteErrorAsync(context, refused);
+            await WriteErrorAsync(context, refused);
             return;
         }
 
         var snapshot = await catalog.GetAsync();
         var buffer = new ArrayBufferWriter<byte>(4096);
+        if (IsAnthropic(context))
+        {
+            var models = snapshot.Listed.Where(m => key!.MayUse(m.PublicId)).ToList();
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                writer.WriteStartObject();
+                writer.WriteStartArray("data"u8);
+                foreach (var model in models) WriteAnthropicModel(writer, model);
+                writer.WriteEndArray();
+                writer.WriteBoolean("has_more"u8, false);
+                if (models.Count == 0)
+                {
+                    writer.WriteNull("first_id"u8);
+                    writer.WriteNull("last_id"u8);
+                }
+                else
+                {
+                    writer.WriteString("first_id"u8, models[0].PublicId);
+                    writer.WriteString("last_id"u8, models[^1].PublicId);
+                }
+
+                writer.WriteEndObject();
+            }
+
+            await WriteJsonAsync(context, buffer.WrittenMemory);
+            return;
+        }
+
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
@@ -45,7 +82,7 @@ internal sealed class ModelsEndpoint(RelayAuthenticator authenticator, CatalogCa
         var (key, refused) = await authenticator.AuthenticateAsync(context);
         if (refused is not null)
         {
-            await RelayHttp.WriteErrorAsync(context, refused);
+            await WriteErrorAsync(context, refused);
             return;
         }
 
@@ -53,12 +90,17 @@ internal sealed class ModelsEndpoint(RelayAuthenticator authenticator, CatalogCa
         var model = snapshot.Listed.FirstOrDefault(m => m.PublicId == id);
         if (model is null || !key!.MayUse(id))
         {
-            await RelayHttp.WriteErrorAsync(context, OpenAiErrors.ModelNotFound(id));
+            await WriteErrorAsync(context, OpenAiErrors.ModelNotFound(id));
             return;
         }
 
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer)) WriteModel(writer, model);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            if (IsAnthropic(context)) WriteAnthropicModel(writer, model);
+            else WriteModel(writer, model);
+        }
+
         await WriteJsonAsync(context, buffer.WrittenMemory);
     }
 
@@ -69,6 +111,16 @@ internal sealed class ModelsEndpoint(RelayAuthenticator authenticator, CatalogCa
         writer.WriteString("object"u8, "model"u8);
         writer.WriteNumber("created"u8, model.CreatedAt.ToUnixTimeSeconds());
         writer.WriteString("owned_by"u8, "portal"u8);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteAnthropicModel(Utf8JsonWriter writer, RelayModel model)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("type"u8, "model"u8);
+        writer.WriteString("id"u8, model.PublicId);
+        writer.WriteString("display_name"u8, model.PublicId);
+        writer.WriteString("created_at"u8, model.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture));
         writer.WriteEndObject();
     }
 

@@ -16,7 +16,7 @@ namespace Portal.IntegrationTests.Infrastructure;
 
 /// <summary>One upstream channel to create for a model.</summary>
 public sealed record ChannelSpec(string Name, ChannelType Type, string? BaseUrl = null, int Priority = 0, int Weight = 1, string UpstreamModelId = "",
-    int FirstByteTimeoutMs = 10_000, int SimulatorFailurePerMille = 0);
+    int FirstByteTimeoutMs = 10_000, int SimulatorFailurePerMille = 0, WireFamily SimulatorWireFamily = WireFamily.OpenAI);
 
 /// <summary>
 /// Arranges the relay's catalog and keys directly through the DbContext (the catalog and key use cases belong to
@@ -56,8 +56,14 @@ public static class RelayArrange
                 Name = spec.Name + "-" + Guid.NewGuid().ToString("N")[..6],
                 Type = spec.Type,
                 BaseUrl = spec.BaseUrl,
-                ApiKeyProtected = spec.Type == ChannelType.OpenAICompatible ? secrets.Protect(FakeOpenAiUpstream.UpstreamKey) : null,
+                ApiKeyProtected = spec.Type switch
+                {
+                    ChannelType.OpenAICompatible => secrets.Protect(FakeOpenAiUpstream.UpstreamKey),
+                    ChannelType.Anthropic => secrets.Protect(FakeAnthropicUpstream.UpstreamKey),
+                    _ => null,
+                },
                 ApiKeyLast4 = spec.Type == ChannelType.OpenAICompatible ? ChannelSecrets.Last4(FakeOpenAiUpstream.UpstreamKey) : null,
+                SimulatorWireFamily = spec.SimulatorWireFamily,
                 Priority = spec.Priority,
                 Weight = spec.Weight,
                 Enabled = true,
