@@ -7,7 +7,7 @@ namespace Portal.Core.Features.Payments;
 /// <summary>Operator views of payments: the notification log and the reconciliation queue. Callers are operator pages.</summary>
 public sealed class PaymentsAdminQueries(IDbContextFactory<PortalDbContext> dbFactory)
 {
-    public async Task<(IReadOnlyList<AlipayNotifyLog> Items, int Total)> SearchNotificationsAsync(string? orderNo, AlipayNotifyOutcome? outcome, int page, int pageSize, CancellationToken cancellationToken = default)
+    public async Task<(IReadOnlyList<AlipayNotifyLog> Items, int Total)> SearchNotificationsAsync(string? orderNo, PaymentNotifyOutcome? outcome, int page, int pageSize, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var query = db.AlipayNotifyLogs.AsNoTracking();

@@ -38,7 +38,7 @@ public abstract class TopUpTests<TFactory>(TFactory factory) : IClassFixture<TFa
 
         await using var db = await factory.DbAsync();
         var outcomes = await db.AlipayNotifyLogs.Where(n => n.OutTradeNo == order.OrderNo).Select(n => n.Outcome).ToListAsync();
-        Assert.Equal([AlipayNotifyOutcome.Credited, AlipayNotifyOutcome.Duplicate], outcomes.Order());
+        Assert.Equal([PaymentNotifyOutcome.Credited, PaymentNotifyOutcome.Duplicate], outcomes.Order());
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public abstract class TopUpTests<TFactory>(TFactory factory) : IClassFixture<TFa
         List<KeyValuePair<string, string>> Resigned(Func<KeyValuePair<string, string>, KeyValuePair<string, string>> change, string key = "")
         {
             var fields = unpaid.Where(f => f.Key is not ("sign" or "sign_type")).Select(change).Select(f => new KeyValuePair<string, string?>(f.Key, f.Value));
-            using var rsa = AlipayKeys.LoadPrivateKey(key == "" ? alipayKey : key);
+            using var rsa = RsaKeys.LoadPrivateKey(key == "" ? alipayKey : key);
             return AlipayNotifyBuilder.BuildSignedFields(fields, rsa).ToList();
         }
 
@@ -107,7 +107,7 @@ public abstract class TopUpTests<TFactory>(TFactory factory) : IClassFixture<TFa
 
         // Operators see every one of them, with why it was refused.
         await using var scope = factory.Scope();
-        var (log, _) = await scope.ServiceProvider.GetRequiredService<PaymentsAdminQueries>().SearchNotificationsAsync(null, AlipayNotifyOutcome.Rejected, 0, 200);
+        var (log, _) = await scope.ServiceProvider.GetRequiredService<PaymentsAdminQueries>().SearchNotificationsAsync(null, PaymentNotifyOutcome.Rejected, 0, 200);
         Assert.True(log.Count(n => n.RawBody.Contains(order.OrderNo) || n.OutTradeNo == "TU_NOT_AN_ORDER") >= 6);
         Assert.Contains(log, n => n.Detail.Contains("signature"));
         Assert.Contains(log, n => n.Detail.Contains("total_amount"));
@@ -135,8 +135,8 @@ public abstract class TopUpTests<TFactory>(TFactory factory) : IClassFixture<TFa
         Assert.Equal("1000.00", (await client.WalletAsync()).Balance);
         await factory.AssertLedgerInvariantAsync(tenantId);
         await using var db = await factory.DbAsync();
-        Assert.Equal(1, await db.AlipayNotifyLogs.CountAsync(n => n.OutTradeNo == order.OrderNo && n.Outcome == AlipayNotifyOutcome.Credited));
-        Assert.Equal(19, await db.AlipayNotifyLogs.CountAsync(n => n.OutTradeNo == order.OrderNo && n.Outcome == AlipayNotifyOutcome.Duplicate));
+        Assert.Equal(1, await db.AlipayNotifyLogs.CountAsync(n => n.OutTradeNo == order.OrderNo && n.Outcome == PaymentNotifyOutcome.Credited));
+        Assert.Equal(19, await db.AlipayNotifyLogs.CountAsync(n => n.OutTradeNo == order.OrderNo && n.Outcome == PaymentNotifyOutcome.Duplicate));
     }
 
     [Fact]

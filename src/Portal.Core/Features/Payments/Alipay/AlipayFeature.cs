@@ -45,7 +45,7 @@ internal sealed class AlipayOptionsValidator : IValidateOptions<AlipayOptions>
 
         try
         {
-            using var privateKey = AlipayKeys.LoadPrivateKey(options.PrivateKey);
+            using var privateKey = RsaKeys.LoadPrivateKey(options.PrivateKey);
         }
         catch (ArgumentException ex)
         {
@@ -54,7 +54,7 @@ internal sealed class AlipayOptionsValidator : IValidateOptions<AlipayOptions>
 
         try
         {
-            using var publicKey = AlipayKeys.LoadPublicKey(options.AlipayPublicKey);
+            using var publicKey = RsaKeys.LoadPublicKey(options.AlipayPublicKey);
         }
         catch (ArgumentException ex)
         {
