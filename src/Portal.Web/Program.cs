@@ -64,6 +64,7 @@ app.MapPlansApi();
 app.MapUsageApi();
 app.MapInvoicesApi();
 app.MapAlipaySimulator();
+app.MapWechatPaySimulator();
 app.MapPortalJobsDashboard();
 app.MapPortalPages();
 

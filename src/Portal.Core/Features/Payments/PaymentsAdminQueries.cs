@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Data;
 using Portal.Core.Features.Payments.Alipay;
+using Portal.Core.Features.Payments.WechatPay;
 
 namespace Portal.Core.Features.Payments;
 
@@ -11,6 +12,18 @@ public sealed class PaymentsAdminQueries(IDbContextFactory<PortalDbContext> dbFa
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var query = db.AlipayNotifyLogs.AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(orderNo)) query = query.Where(n => n.OutTradeNo == orderNo.Trim());
+        if (outcome is { } o) query = query.Where(n => n.Outcome == o);
+        var total = await query.CountAsync(cancellationToken);
+        var size = Math.Clamp(pageSize, 1, 200);
+        var items = await query.OrderByDescending(n => n.ReceivedAt).ThenByDescending(n => n.Id).Skip(Math.Max(0, page) * size).Take(size).ToListAsync(cancellationToken);
+        return (items, total);
+    }
+
+    public async Task<(IReadOnlyList<WechatPayNotifyLog> Items, int Total)> SearchWechatNotificationsAsync(string? orderNo, PaymentNotifyOutcome? outcome, int page, int pageSize, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var query = db.WechatPayNotifyLogs.AsNoTracking();
         if (!string.IsNullOrWhiteSpace(orderNo)) query = query.Where(n => n.OutTradeNo == orderNo.Trim());
         if (outcome is { } o) query = query.Where(n => n.Outcome == o);
         var total = await query.CountAsync(cancellationToken);
