@@ -9,6 +9,8 @@ using Portal.Core.Data;
 using Portal.Core.Features.Kyc;
 using Portal.Core.Features.Payments.Alipay;
 using Portal.Core.Features.Payments.Alipay.Simulator;
+using Portal.Core.Features.Payments.WechatPay;
+using Portal.Core.Features.Payments.WechatPay.Simulator;
 using Portal.Core.Features.Wallet;
 
 namespace Portal.IntegrationTests.Infrastructure;
@@ -27,7 +29,9 @@ public abstract class PortalFactory : WebApplicationFactory<Program>, IAsyncLife
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
     /// <summary>Faults injected between the portal's Alipay client and the gateway (lost responses).</summary>
-    public AlipayFaults AlipayFaults { get; } = new();
+    public RailFaults AlipayFaults { get; } = new();
+
+    public RailFaults WechatPayFaults { get; } = new();
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -92,6 +96,7 @@ public abstract class PortalFactory : WebApplicationFactory<Program>, IAsyncLife
         builder.UseSetting("Invoice:SellerAccount", "121900000000001");
         // The simulator's notifications are delivered by the tests themselves (AlipaySimulatorNotifier.DeliverDueAsync).
         builder.UseSetting("Alipay:Simulator:RunNotifier", "false");
+        builder.UseSetting("WechatPay:Simulator:RunNotifier", "false");
         Configure(builder);
         builder.ConfigureTestServices(services =>
         {
@@ -101,6 +106,9 @@ public abstract class PortalFactory : WebApplicationFactory<Program>, IAsyncLife
             services.AddHttpClient(AlipayFeature.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler())
                 .AddHttpMessageHandler(() => new AlipayFaultHandler(AlipayFaults));
             services.AddHttpClient(AlipaySimulatorNotifier.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
+            services.AddHttpClient(WechatPayFeature.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler())
+                .AddHttpMessageHandler(() => new WechatPayFaultHandler(WechatPayFaults));
+            services.AddHttpClient(WechatPaySimulatorNotifier.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
         });
     }
 

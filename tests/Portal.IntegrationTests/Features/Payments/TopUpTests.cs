@@ -146,12 +146,12 @@ public abstract class TopUpTests<TFactory>(TFactory factory) : IClassFixture<TFa
         var order = await client.StartTopUpAsync("300");
         await client.PayQrAsync(order);
         // The notification never arrives; two minutes later the job asks Alipay.
-        await RunPendingJobAsync();
+        await factory.RunPendingTopUpsJobAsync();
         Assert.Equal(TopUpStatus.Pending, (await client.TopUpAsync(order.Id)).Status);
         factory.Clock.Advance(TimeSpan.FromMinutes(3));
 
         var late = await factory.SignedNotificationAsync(order.OrderNo);
-        await Task.WhenAll(RunPendingJobAsync(), RunPendingJobAsync(), factory.PostNotifyAsync(late), factory.PostNotifyAsync(late));
+        await Task.WhenAll(factory.RunPendingTopUpsJobAsync(), factory.RunPendingTopUpsJobAsync(), factory.PostNotifyAsync(late), factory.PostNotifyAsync(late));
 
         Assert.Equal(TopUpStatus.Paid, (await client.TopUpAsync(order.Id)).Status);
         Assert.Single(await factory.LedgerAsync(tenantId));
@@ -167,12 +167,12 @@ public abstract class TopUpTests<TFactory>(TFactory factory) : IClassFixture<TFa
         Assert.Equal(HttpStatusCode.OK, (await client.Http.GetAsync(order.QrCode)).StatusCode); // scanned, never paid
 
         factory.Clock.Advance(TimeSpan.FromMinutes(10));
-        await RunPendingJobAsync();
+        await factory.RunPendingTopUpsJobAsync();
         Assert.Equal(TopUpStatus.Pending, (await client.TopUpAsync(order.Id)).Status);
 
         factory.Clock.Advance(TimeSpan.FromMinutes(25));
-        await RunPendingJobAsync();
-        await RunPendingJobAsync(); // safe to run twice
+        await factory.RunPendingTopUpsJobAsync();
+        await factory.RunPendingTopUpsJobAsync(); // safe to run twice
         Assert.Equal(TopUpStatus.Expired, (await client.TopUpAsync(order.Id)).Status);
         Assert.Equal(AlipayTradeStatus.TradeClosed, (await factory.QueryAtAlipayAsync(order.OrderNo))?.Status);
 
@@ -223,12 +223,6 @@ public abstract class TopUpTests<TFactory>(TFactory factory) : IClassFixture<TFa
         Assert.Equal(HttpStatusCode.NotFound, (await stranger.Http.GetAsync($"/api/tenant/top-ups/{order.Id}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await stranger.Http.GetAsync(order.PayUrl)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await stranger.PostJsonAsync($"/api/tenant/top-ups/{order.Id}/cancel", new { })).StatusCode);
-    }
-
-    private async Task RunPendingJobAsync()
-    {
-        await using var scope = factory.Scope();
-        await scope.ServiceProvider.GetRequiredService<PendingTopUpsJob>().RunAsync(CancellationToken.None);
     }
 }
 

@@ -9,11 +9,12 @@ internal sealed class WechatRefundNotifications(RefundPayouts payouts) : IWechat
     public async Task<Result<string>> HandleAsync(WechatPayNotification notification, CancellationToken cancellationToken)
     {
         var r = notification.Resource;
-        var refund = WechatPayClient.ParseRefund(r);
-        if (!refund.IsSuccess || WechatPayClient.Text(r, "refund_status") is not { } status)
-            return WechatPayErrors.InvalidResponse("The refund resource has no out_refund_no or refund_status.");
-        if (WechatPayClient.Text(r, "out_trade_no") is not { } outTradeNo) return WechatPayErrors.InvalidResponse("The refund resource has no out_trade_no.");
+        // The notification's resource names the state refund_status (the query's answer calls it status).
+        if (WechatPayClient.Text(r, "out_refund_no") is not { } outRefundNo || WechatPayClient.Text(r, "refund_status") is not { } status
+            || WechatPayClient.Text(r, "out_trade_no") is not { } outTradeNo
+            || !r.TryGetProperty("amount", out var amount) || !amount.TryGetProperty("refund", out var refundFen) || !refundFen.TryGetInt64(out var fen))
+            return WechatPayErrors.InvalidResponse("The refund resource lacks out_refund_no, refund_status, out_trade_no or amount.refund.");
         var successTime = WechatPayClient.Text(r, "success_time") is { } s && DateTimeOffset.TryParse(s, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var at) ? at : (DateTimeOffset?)null;
-        return await payouts.SettleWechatNotificationAsync(refund.Value!.OutRefundNo, outTradeNo, status, refund.Value.RefundMicroYuan, successTime, cancellationToken);
+        return await payouts.SettleWechatNotificationAsync(outRefundNo, outTradeNo, status, fen * Money.MicroPerFen, successTime, cancellationToken);
     }
 }
