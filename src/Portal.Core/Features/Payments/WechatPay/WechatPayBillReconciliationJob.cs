@@ -55,20 +55,7 @@ public sealed class WechatPayBillReconciliationJob(
 
         var found = new List<ReconciliationException>();
         void Raise(ReconciliationIssue issue, string outTradeNo, string? tradeNo, TopUpOrder? order, long? billAmount, string detail, string? suffix = null) =>
-            found.Add(new ReconciliationException
-            {
-                Id = Ids.New(),
-                Key = $"wechat:{billDate:yyyyMMdd}:{issue}:{outTradeNo}" + (suffix is null ? "" : ":" + suffix),
-                BillDate = billDate,
-                Issue = issue,
-                OutTradeNo = outTradeNo,
-                TradeNo = tradeNo,
-                TenantId = order?.TenantId,
-                LocalAmountMicroYuan = order?.AmountMicroYuan,
-                BillAmountMicroYuan = billAmount,
-                Detail = "WeChat Pay: " + detail,
-                CreatedAt = clock.GetUtcNow(),
-            });
+            found.Add(ReconciliationQueue.Raise("wechat:", billDate, issue, outTradeNo, tradeNo, order, billAmount, "WeChat Pay: " + detail, suffix, clock.GetUtcNow()));
 
         foreach (var line in lines)
         {
@@ -111,17 +98,8 @@ public sealed class WechatPayBillReconciliationJob(
             Raise(ReconciliationIssue.MissingInBill, refund.Order.OrderNo, refund.Order.WechatTransactionId, refund.Order, null,
                 $"refunded {refund.Part.Amount.ToDisplay()} ({refund.Part.OutRequestNo}) in the portal on this day but absent from WeChat Pay's bill", refund.Part.OutRequestNo);
 
-        var keys = found.Select(f => f.Key).ToList();
-        var existing = (await db.ReconciliationExceptions.Where(r => keys.Contains(r.Key)).Select(r => r.Key).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
-        var added = found.Where(f => existing.Add(f.Key)).ToList();
-        if (added.Count > 0)
-        {
-            db.ReconciliationExceptions.AddRange(added);
-            // NOTE: the unique index on Key closes the race between two concurrent runs (the second fails and adds nothing).
-            await db.SaveChangesAsync(cancellationToken);
-        }
-
-        logger.LogInformation("WeChat Pay bill {BillDate}: {Lines} lines, {New} new reconciliation exceptions", billDate, lines.Count, added.Count);
-        return added.Count;
+        var added = await ReconciliationQueue.AddNewAsync(db, found, cancellationToken);
+        logger.LogInformation("WeChat Pay bill {BillDate}: {Lines} lines, {New} new reconciliation exceptions", billDate, lines.Count, added);
+        return added;
     }
 }
