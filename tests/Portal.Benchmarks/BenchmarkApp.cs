@@ -1,10 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Portal.Core.Features.Payments.WechatPay;
 
 /// <summary>The benchmarks' command-line options: <c>--name value</c> pairs after <c>dotnet run ... --</c>.</summary>
 internal static class BenchmarkArgs
@@ -32,13 +29,10 @@ internal sealed class BenchmarkApp(string connectionString) : WebApplicationFact
         builder.UseSetting("ConnectionStrings:Portal", connectionString);
         builder.UseSetting("Jobs:RunServer", "false");
         builder.UseSetting("Alipay:Simulator:RunNotifier", "false");
-        builder.UseSetting("WechatPay:Simulator:RunNotifier", "false");
         builder.UseSetting("Bootstrap:AdminEmail", "bench-admin@bench.test");
         builder.UseSetting("Bootstrap:AdminPassword", "Bench-Admin-2026");
         builder.UseSetting("Payments:MaximumTopUpYuan", "1000000");
         builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Error));
-        // WeChat Pay orders are placed at the built-in simulator, reached in memory.
-        builder.ConfigureTestServices(services => services.AddHttpClient(WechatPayFeature.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler()));
     }
 
     private static string WebProjectDirectory()

@@ -14,17 +14,14 @@ using Portal.Core.Features.Kyc;
 using Portal.Core.Features.Payments;
 using Portal.Core.Features.Payments.Alipay;
 using Portal.Core.Features.Payments.Alipay.Simulator;
-using Portal.Core.Features.Payments.WechatPay;
-using Portal.Core.Features.Payments.WechatPay.Simulator;
 using Portal.Core.Features.Tenants;
 using Portal.Core.Features.Wallet;
 using Portal.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// Notify handling on PostgreSQL: N distinct paid orders, every notification delivered D times at once, through the
-/// real endpoint (in-memory HTTP), signature verification, order claim, ledger credit and log write. Alipay by default;
-/// <c>--wechat</c> runs WeChat Pay's (Native orders placed at the simulator, TRANSACTION.SUCCESS with an encrypted resource).
-///   dotnet run -c Release --project tests/Portal.Benchmarks -- [--wechat] [--orders 1000] [--deliveries 10] [--in-flight 32] [--tenants 10]
+/// real endpoint (in-memory HTTP), signature verification, order claim, ledger credit and log write.
+///   dotnet run -c Release --project tests/Portal.Benchmarks -- [--orders 1000] [--deliveries 10] [--in-flight 32] [--tenants 10]
 /// With <c>--usage</c> it runs <see cref="UsageBenchmark"/> instead.
 /// </summary>
 internal static class NotifyBenchmark
@@ -37,15 +34,13 @@ internal static class NotifyBenchmark
         var deliveries = BenchmarkArgs.Int("--deliveries", 10);
         var inFlight = BenchmarkArgs.Int("--in-flight", 32);
         var tenantCount = BenchmarkArgs.Int("--tenants", 10);
-        var wechat = Environment.GetCommandLineArgs().Contains("--wechat");
 
-        Console.WriteLine($"Starting PostgreSQL ({(wechat ? "WeChat Pay" : "Alipay")}: {orders} orders × {deliveries} deliveries, {inFlight} orders in flight, {tenantCount} tenants)...");
+        Console.WriteLine($"Starting PostgreSQL ({orders} orders × {deliveries} deliveries, {inFlight} orders in flight, {tenantCount} tenants)...");
         var connectionString = await (await PostgresServer.GetAsync()).CreateDatabaseAsync("portal_bench");
         await using var app = new BenchmarkApp(connectionString);
         _ = app.Server;
 
-        // Arrange through the app's own use cases: tenants, verification, Alipay page-pay orders (no gateway call needed)
-        // or WeChat Pay Native orders (placed at the simulator).
+        // Arrange through the app's own use cases: tenants, verification, Alipay page-pay orders (no gateway call needed).
         var tenants = new List<(Guid TenantId, Guid UserId, string Email)>();
         for (var t = 0; t < tenantCount; t++)
         {
@@ -65,47 +60,12 @@ internal static class NotifyBenchmark
             await using var scope = app.Services.CreateAsyncScope();
             scope.ServiceProvider.GetRequiredService<CurrentUser>().Use(CurrentUser.For(userId, email, tenantId));
             var amount = Money.FromYuan(100 + (i % 50));
-            var started = await scope.ServiceProvider.GetRequiredService<CreateTopUp.Handler>().HandleAsync(new CreateTopUp.Command(amount, wechat ? PaymentChannel.WechatNative : PaymentChannel.AlipayPage));
+            var started = await scope.ServiceProvider.GetRequiredService<CreateTopUp.Handler>().HandleAsync(new CreateTopUp.Command(amount, PaymentChannel.AlipayPage));
             if (!started.IsSuccess) throw new InvalidOperationException(started.Error!.Message);
             created.Add((started.Value!.OrderNo, amount.MicroYuan));
         }
 
-        var deliver = wechat ? WechatDeliveries(app, created) : AlipayDeliveries(app, created);
-        var http = app.CreateClient();
-        var latencies = new List<double>(orders * deliveries);
-        var failures = 0;
-        var gate = new SemaphoreSlim(inFlight);
-        var clock = Stopwatch.StartNew();
-        await Task.WhenAll(deliver.Select(async send =>
-        {
-            await gate.WaitAsync();
-            try
-            {
-                // Every copy of this notification at the same moment, as the rail's retries racing each other would.
-                var replies = await Task.WhenAll(Enumerable.Range(0, deliveries).Select(async _ =>
-                {
-                    var started = Stopwatch.GetTimestamp();
-                    var ok = await send(http);
-                    return (Ms: Stopwatch.GetElapsedTime(started).TotalMilliseconds, Ok: ok);
-                }));
-                lock (latencies)
-                {
-                    latencies.AddRange(replies.Select(r => r.Ms));
-                    failures += replies.Count(r => !r.Ok);
-                }
-            }
-            finally
-            {
-                gate.Release();
-            }
-        }));
-        clock.Stop();
-        return await ReportAsync(app, orders, deliveries, latencies, failures, clock.Elapsed);
-    }
-
-    /// <summary>What Alipay would post: one signed trade_status_sync per order, with the simulator's Alipay key; "success" acknowledges.</summary>
-    private static List<Func<HttpClient, Task<bool>>> AlipayDeliveries(BenchmarkApp app, List<(string OrderNo, long Amount)> created)
-    {
+        // What Alipay would post: one signed trade_status_sync per order, with the simulator's Alipay key.
         var keys = app.Services.GetRequiredService<SimulatorKeyStore>().Get();
         using var alipayKey = RsaKeys.LoadPrivateKey(keys.AlipayPrivateKey);
         var bodies = created.Select((o, i) =>
@@ -119,40 +79,39 @@ internal static class NotifyBenchmark
             ], alipayKey);
             return string.Join('&', fields.Select(f => Uri.EscapeDataString(f.Key) + "=" + Uri.EscapeDataString(f.Value)));
         }).ToList();
-        return bodies.Select(body => (Func<HttpClient, Task<bool>>)(async http =>
-        {
-            using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/x-www-form-urlencoded");
-            using var response = await http.PostAsync("/payments/alipay/notify", content);
-            return await response.Content.ReadAsStringAsync() == "success";
-        })).ToList();
-    }
 
-    /// <summary>What WeChat Pay would post: TRANSACTION.SUCCESS per order, resource encrypted, signed with the platform key; 204 acknowledges.</summary>
-    private static List<Func<HttpClient, Task<bool>>> WechatDeliveries(BenchmarkApp app, List<(string OrderNo, long Amount)> created)
-    {
-        var keys = app.Services.GetRequiredService<WechatPaySimulatorKeyStore>().Get();
-        var notifications = created.Select((o, i) => WechatPayHelpers.CraftWechatNotification(new
+        var http = app.CreateClient();
+        var latencies = new List<double>(orders * deliveries);
+        var failures = 0;
+        var gate = new SemaphoreSlim(inFlight);
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(bodies.Select(async body =>
         {
-            mchid = keys.MchId,
-            appid = keys.AppId,
-            out_trade_no = o.OrderNo,
-            transaction_id = $"42000000012026010{i:D11}",
-            trade_type = "NATIVE",
-            trade_state = "SUCCESS",
-            success_time = WechatPayClient.Time(DateTimeOffset.UtcNow),
-            amount = new { total = o.Amount / Money.MicroPerFen, payer_total = o.Amount / Money.MicroPerFen, currency = "CNY", payer_currency = "CNY" },
-        }, keys.ApiV3Key, keys.PlatformPrivateKey, keys.PublicKeyId, DateTimeOffset.UtcNow)).ToList();
-        return notifications.Select(n => (Func<HttpClient, Task<bool>>)(async http =>
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/payments/wechatpay/notify") { Content = new StringContent(n.Body, System.Text.Encoding.UTF8, "application/json") };
-            foreach (var (name, value) in n.Headers) request.Headers.TryAddWithoutValidation(name, value);
-            using var response = await http.SendAsync(request);
-            return response.StatusCode == System.Net.HttpStatusCode.NoContent;
-        })).ToList();
-    }
+            await gate.WaitAsync();
+            try
+            {
+                // Every copy of this notification at the same moment, as Alipay's retries racing each other would.
+                var replies = await Task.WhenAll(Enumerable.Range(0, deliveries).Select(async _ =>
+                {
+                    var started = Stopwatch.GetTimestamp();
+                    using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/x-www-form-urlencoded");
+                    using var response = await http.PostAsync("/payments/alipay/notify", content);
+                    var text = await response.Content.ReadAsStringAsync();
+                    return (Ms: Stopwatch.GetElapsedTime(started).TotalMilliseconds, Ok: text == "success");
+                }));
+                lock (latencies)
+                {
+                    latencies.AddRange(replies.Select(r => r.Ms));
+                    failures += replies.Count(r => !r.Ok);
+                }
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+        clock.Stop();
 
-    private static async Task<int> ReportAsync(BenchmarkApp app, int orders, int deliveries, List<double> latencies, int failures, TimeSpan elapsed)
-    {
         await using var db = await app.Services.CreateAsyncScope().ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
         var credits = await db.LedgerEntries.IgnoreTenantFilter().CountAsync(e => e.Kind == LedgerEntryKind.TopUp);
         var paid = await db.TopUpOrders.IgnoreTenantFilter().CountAsync(o => o.Status == TopUpStatus.Paid);
@@ -169,8 +128,8 @@ internal static class NotifyBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"""
             notifies delivered : {total} ({orders} orders × {deliveries}), non-success replies: {failures}
-            elapsed            : {elapsed.TotalSeconds:F2} s
-            throughput         : {total / elapsed.TotalSeconds:F0} notifies/s
+            elapsed            : {clock.Elapsed.TotalSeconds:F2} s
+            throughput         : {total / clock.Elapsed.TotalSeconds:F0} notifies/s
             latency p50 / p99  : {Percentile(0.50):F1} ms / {Percentile(0.99):F1} ms (max {latencies[^1]:F1} ms)
             credits            : {credits} ledger credits, {paid} orders Paid (expected {orders})
             ledger invariant   : {(broken == 0 ? "holds for every wallet" : $"BROKEN for {broken} wallets")}

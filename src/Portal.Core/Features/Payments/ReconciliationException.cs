@@ -61,19 +61,19 @@ public static class ReconciliationQueue
     /// <summary>A queue row keyed <c>{prefix}{yyyyMMdd}:{issue}:{out_trade_no}[:{suffix}]</c>, so the same finding is raised once.</summary>
     public static ReconciliationException Raise(string keyPrefix, DateOnly billDate, ReconciliationIssue issue, string outTradeNo, string? tradeNo, TopUpOrder? order,
         long? billAmount, string detail, string? suffix, DateTimeOffset now) => new()
-    {
-        Id = Ids.New(),
-        Key = $"{keyPrefix}{billDate:yyyyMMdd}:{issue}:{outTradeNo}" + (suffix is null ? "" : ":" + suffix),
-        BillDate = billDate,
-        Issue = issue,
-        OutTradeNo = outTradeNo,
-        TradeNo = tradeNo,
-        TenantId = order?.TenantId,
-        LocalAmountMicroYuan = order?.AmountMicroYuan,
-        BillAmountMicroYuan = billAmount,
-        Detail = detail,
-        CreatedAt = now,
-    };
+        {
+            Id = Ids.New(),
+            Key = $"{keyPrefix}{billDate:yyyyMMdd}:{issue}:{outTradeNo}" + (suffix is null ? "" : ":" + suffix),
+            BillDate = billDate,
+            Issue = issue,
+            OutTradeNo = outTradeNo,
+            TradeNo = tradeNo,
+            TenantId = order?.TenantId,
+            LocalAmountMicroYuan = order?.AmountMicroYuan,
+            BillAmountMicroYuan = billAmount,
+            Detail = detail,
+            CreatedAt = now,
+        };
 
     /// <summary>Adds the findings not already queued; returns how many were new.</summary>
     public static async Task<int> AddNewAsync(PortalDbContext db, IReadOnlyList<ReconciliationException> found, CancellationToken cancellationToken)

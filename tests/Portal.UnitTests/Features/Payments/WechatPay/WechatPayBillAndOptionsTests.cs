@@ -41,10 +41,8 @@ public class WechatPayBillAndOptionsTests
         Assert.Equal(
             ["WechatPay:MchId", "WechatPay:AppId", "WechatPay:MerchantSerialNo", "WechatPay:MerchantPrivateKey", "WechatPay:ApiV3Key"],
             new WechatPayOptions { Mode = mode }.MissingKeys());
-        Assert.Equal(["WechatPay:PublicKey"], new WechatPayOptions
-        {
-            Mode = mode, MchId = "1", AppId = "wx", MerchantSerialNo = "S", MerchantPrivateKeyFile = "/k.pem", ApiV3Key = "k", PublicKeyId = "PUB_KEY_ID_1",
-        }.MissingKeys());
+        var withoutPublicKey = new WechatPayOptions { Mode = mode, MchId = "1", AppId = "wx", MerchantSerialNo = "S", MerchantPrivateKeyFile = "/k.pem", ApiV3Key = "k", PublicKeyId = "PUB_KEY_ID_1" };
+        Assert.Equal(["WechatPay:PublicKey"], withoutPublicKey.MissingKeys());
         Assert.Empty(new WechatPayOptions { Mode = WechatPayMode.Simulator }.MissingKeys());
     }
 
