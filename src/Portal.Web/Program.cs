@@ -70,6 +70,7 @@ app.MapPlansApi();
 app.MapUsageApi();
 app.MapInvoicesApi();
 app.MapAlipaySimulator();
+app.MapWechatPaySimulator();
 app.MapPortalJobsDashboard();
 app.MapPortalPages();
 

@@ -69,7 +69,7 @@ internal static class NotifyBenchmark
 
         // What Alipay would post: one signed trade_status_sync per order, with the simulator's Alipay key.
         var keys = app.Services.GetRequiredService<SimulatorKeyStore>().Get();
-        using var alipayKey = AlipayKeys.LoadPrivateKey(keys.AlipayPrivateKey);
+        using var alipayKey = RsaKeys.LoadPrivateKey(keys.AlipayPrivateKey);
         var bodies = created.Select((o, i) =>
         {
             var fields = AlipayNotifyBuilder.BuildSignedFields(

@@ -6,7 +6,7 @@ Keys are the English text passed to IStringLocalizer<SharedResource>:
     in src/**/*.razor and src/**/*.cs; non-literal indexers (L[x.ToString()]) are ignored;
   * enum member names shown through L[value.ToString()]
     (TenantRole, TenantKind, InvitationStatus, OutboxStatus, KycStatus, KycType, KycDocumentKind, TopUpStatus, PaymentChannel,
-     LedgerEntryKind, AlipayNotifyOutcome, ReconciliationIssue);
+     LedgerEntryKind, PaymentNotifyOutcome, ReconciliationIssue);
   * Error messages from src/Portal.Core, shown through L[error.Message]:
     new Error("A.B", "..."), new("A.B", "..."), Error.Forbidden("..."), the default
     message of Error.Forbidden(), and "<What> not found." for Error.NotFound("What");
@@ -32,7 +32,7 @@ SRC = ROOT / "src"
 CORE = SRC / "Portal.Core"
 RESX = CORE / "Localization" / "SharedResource.zh-CN.resx"
 
-DYNAMIC_ENUMS = ("TenantRole", "TenantKind", "InvitationStatus", "OutboxStatus", "KycStatus", "KycType", "KycDocumentKind", "TopUpStatus", "PaymentChannel", "LedgerEntryKind", "AlipayNotifyOutcome", "ReconciliationIssue")
+DYNAMIC_ENUMS = ("TenantRole", "TenantKind", "InvitationStatus", "OutboxStatus", "KycStatus", "KycType", "KycDocumentKind", "TopUpStatus", "PaymentChannel", "LedgerEntryKind", "PaymentNotifyOutcome", "ReconciliationIssue")
 
 # A C# regular string literal ("...\"...") or verbatim literal (@"...""...").
 REGULAR = r'"(?:[^"\\\n]|\\.)*"'

@@ -2387,6 +2387,11 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("tenant_id");
 
+                    b.Property<string>("WechatTransactionId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("wechat_transaction_id");
+
                     b.HasKey("Id")
                         .HasName("pk_top_up_orders");
 
@@ -2396,6 +2401,9 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.HasIndex("OrderNo")
                         .IsUnique()
                         .HasDatabaseName("ix_top_up_orders_order_no");
+
+                    b.HasIndex("WechatTransactionId")
+                        .HasDatabaseName("ix_top_up_orders_wechat_transaction_id");
 
                     b.HasIndex("Status", "CreatedAt")
                         .HasDatabaseName("ix_top_up_orders_status_created_at");
@@ -2412,6 +2420,304 @@ namespace Portal.Migrations.Sqlite.Migrations
 
                             t.HasCheckConstraint("ck_top_up_orders_refunded_within_amount", "refunded_micro_yuan >= 0 AND refunded_micro_yuan <= amount_micro_yuan");
                         });
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Payments.WechatPay.Simulator.WechatSimulatorRefund", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("LastNotifyReply")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_notify_reply");
+
+                    b.Property<long?>("NextNotifyAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("next_notify_at");
+
+                    b.Property<int>("NotifyAttempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("notify_attempts");
+
+                    b.Property<string>("NotifyUrl")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("notify_url");
+
+                    b.Property<string>("OutRefundNo")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("out_refund_no");
+
+                    b.Property<long>("RefundFen")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("refund_fen");
+
+                    b.Property<string>("RefundId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("refund_id");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<long?>("SucceededAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("succeeded_at");
+
+                    b.Property<Guid>("TradeId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trade_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_simulator_wechat_refunds");
+
+                    b.HasIndex("NextNotifyAt")
+                        .HasDatabaseName("ix_simulator_wechat_refunds_next_notify_at");
+
+                    b.HasIndex("OutRefundNo")
+                        .IsUnique()
+                        .HasDatabaseName("ix_simulator_wechat_refunds_out_refund_no");
+
+                    b.HasIndex("SucceededAt")
+                        .HasDatabaseName("ix_simulator_wechat_refunds_succeeded_at");
+
+                    b.HasIndex("TradeId")
+                        .HasDatabaseName("ix_simulator_wechat_refunds_trade_id");
+
+                    b.ToTable("simulator_wechat_refunds", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Payments.WechatPay.Simulator.WechatSimulatorTrade", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AppId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("app_id");
+
+                    b.Property<long?>("ClosedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("closed_at");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("description");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("LastNotifyReply")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_notify_reply");
+
+                    b.Property<string>("MchId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("mch_id");
+
+                    b.Property<long?>("NextNotifyAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("next_notify_at");
+
+                    b.Property<string>("NotificationId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("notification_id");
+
+                    b.Property<long?>("NotifiedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("notified_at");
+
+                    b.Property<int>("NotifyAttempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("notify_attempts");
+
+                    b.Property<string>("NotifyUrl")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("notify_url");
+
+                    b.Property<string>("OutTradeNo")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("out_trade_no");
+
+                    b.Property<long?>("PaidAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("paid_at");
+
+                    b.Property<string>("PayToken")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pay_token");
+
+                    b.Property<string>("PayerOpenId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("payer_open_id");
+
+                    b.Property<long>("RefundedFen")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("refunded_fen");
+
+                    b.Property<long>("TotalFen")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("total_fen");
+
+                    b.Property<string>("TradeState")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trade_state");
+
+                    b.Property<string>("TradeType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trade_type");
+
+                    b.Property<string>("TransactionId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("transaction_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_simulator_wechat_trades");
+
+                    b.HasIndex("NextNotifyAt")
+                        .HasDatabaseName("ix_simulator_wechat_trades_next_notify_at");
+
+                    b.HasIndex("PaidAt")
+                        .HasDatabaseName("ix_simulator_wechat_trades_paid_at");
+
+                    b.HasIndex("PayToken")
+                        .IsUnique()
+                        .HasDatabaseName("ix_simulator_wechat_trades_pay_token");
+
+                    b.HasIndex("TransactionId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_simulator_wechat_trades_transaction_id");
+
+                    b.HasIndex("MchId", "OutTradeNo")
+                        .IsUnique()
+                        .HasDatabaseName("ix_simulator_wechat_trades_mch_id_out_trade_no");
+
+                    b.ToTable("simulator_wechat_trades", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Payments.WechatPay.WechatPayNotifyLog", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long?>("AmountFen")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("amount_fen");
+
+                    b.Property<string>("Detail")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("detail");
+
+                    b.Property<string>("EventType")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event_type");
+
+                    b.Property<string>("Headers")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("headers");
+
+                    b.Property<string>("NotificationId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("notification_id");
+
+                    b.Property<string>("OutTradeNo")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("out_trade_no");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("outcome");
+
+                    b.Property<string>("RawBody")
+                        .IsRequired()
+                        .HasMaxLength(16000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("raw_body");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("RemoteIp")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("remote_ip");
+
+                    b.Property<string>("State")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.Property<Guid?>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("TransactionId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("transaction_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_wechat_pay_notify_logs");
+
+                    b.HasIndex("OutTradeNo")
+                        .HasDatabaseName("ix_wechat_pay_notify_logs_out_trade_no");
+
+                    b.HasIndex("ReceivedAt")
+                        .HasDatabaseName("ix_wechat_pay_notify_logs_received_at");
+
+                    b.ToTable("wechat_pay_notify_logs", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Core.Features.Plans.Plan", b =>
@@ -3840,6 +4146,16 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_top_up_orders_tenants_tenant_id");
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Payments.WechatPay.Simulator.WechatSimulatorRefund", b =>
+                {
+                    b.HasOne("Portal.Core.Features.Payments.WechatPay.Simulator.WechatSimulatorTrade", null)
+                        .WithMany()
+                        .HasForeignKey("TradeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_simulator_wechat_refunds_wechat_simulator_trades_trade_id");
                 });
 
             modelBuilder.Entity("Portal.Core.Features.Plans.PlanCreditEvent", b =>

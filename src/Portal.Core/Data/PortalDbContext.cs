@@ -13,6 +13,8 @@ using Portal.Core.Features.Notifications;
 using Portal.Core.Features.Payments;
 using Portal.Core.Features.Payments.Alipay;
 using Portal.Core.Features.Payments.Alipay.Simulator;
+using Portal.Core.Features.Payments.WechatPay;
+using Portal.Core.Features.Payments.WechatPay.Simulator;
 using Portal.Core.Features.Payments.BankTransfer;
 using Portal.Core.Features.Payments.Refunds;
 using Portal.Core.Features.Plans;
@@ -96,6 +98,12 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options, ITenantC
     public DbSet<SimulatorRefund> SimulatorRefunds => Set<SimulatorRefund>();
 
     public DbSet<SimulatorKeySet> SimulatorKeySets => Set<SimulatorKeySet>();
+
+    public DbSet<WechatPayNotifyLog> WechatPayNotifyLogs => Set<WechatPayNotifyLog>();
+
+    public DbSet<WechatSimulatorTrade> WechatSimulatorTrades => Set<WechatSimulatorTrade>();
+
+    public DbSet<WechatSimulatorRefund> WechatSimulatorRefunds => Set<WechatSimulatorRefund>();
 
     public DbSet<WalletLease> WalletLeases => Set<WalletLease>();
 

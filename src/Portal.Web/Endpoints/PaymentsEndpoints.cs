@@ -2,11 +2,12 @@ using System.Text;
 using Microsoft.AspNetCore.WebUtilities;
 using Portal.Core.Features.Payments;
 using Portal.Core.Features.Payments.Alipay;
+using Portal.Core.Features.Payments.WechatPay;
 using Portal.Web.Hosting;
 
 namespace Portal.Web.Endpoints;
 
-/// <summary>Alipay's asynchronous notification (anonymous: trusted only by signature) and the page-pay hand-off.</summary>
+/// <summary>Alipay's and WeChat Pay's asynchronous notifications (anonymous: trusted only by signature) and the page-pay hand-off.</summary>
 public static class PaymentsEndpoints
 {
     /// <summary>Alipay's notifications are a few kilobytes; anything over this is refused with 413 before it is parsed or logged.</summary>
@@ -24,6 +25,19 @@ public static class PaymentsEndpoints
             var reply = await handler.HandleAsync(raw, fields, http.Connection.RemoteIpAddress?.ToString(), CancellationToken.None);
             return Results.Text(reply.Body, "text/plain", Encoding.UTF8);
         }).AllowAnonymous().DisableAntiforgery().WithMetadata(new AllowCrossSiteAttribute());
+
+        app.MapPost("/payments/wechatpay/notify", async (HttpContext http, HandleWechatPayNotify.Handler handler) =>
+        {
+            // The signature covers the body byte for byte: read it raw, never through a model binder.
+            using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
+            var raw = await reader.ReadToEndAsync(http.RequestAborted);
+            var message = WechatPaySignedMessage.From(name => http.Request.Headers.TryGetValue(name, out var v) ? v.ToString() : null, raw);
+            var reply = await handler.HandleAsync(message, http.Connection.RemoteIpAddress?.ToString(), CancellationToken.None);
+            // APIv3: 204 without a body when handled; otherwise 4xx/5xx with {"code":"FAIL","message":…} and WeChat Pay retries.
+            return reply.Acknowledged
+                ? Results.NoContent()
+                : Results.Text(WechatPayNotification.FailBody(reply.Outcome == PaymentNotifyOutcome.Failed ? "处理失败，请重试" : "验证失败"), "application/json", Encoding.UTF8, reply.StatusCode);
+        }).AllowAnonymous().DisableAntiforgery();
 
         app.MapGet("/payments/alipay/pay/{orderId:guid}", async (Guid orderId, StartPagePay.Handler handler, CancellationToken ct) =>
         {

@@ -29,11 +29,11 @@ public static class WalletApi
 
         api.MapGet("/top-ups/{id:guid}", async (Guid id, TopUpQueries q, CancellationToken ct) => (await q.GetMineAsync(id, ct)).ToHttp(o => Results.Ok(Response(o))));
 
-        api.MapPost("/top-ups", async (TopUpRequest body, CreateTopUp.Handler h, TopUpQueries q, CancellationToken ct) =>
+        api.MapPost("/top-ups", async (TopUpRequest body, HttpContext http, CreateTopUp.Handler h, TopUpQueries q, CancellationToken ct) =>
         {
             if (!Money.TryParseYuan(body.Amount, out var amount))
                 return Results.ValidationProblem(new Dictionary<string, string[]> { ["Amount"] = ["Enter an amount in yuan."] });
-            var started = await h.HandleAsync(new CreateTopUp.Command(amount, body.Channel), ct);
+            var started = await h.HandleAsync(new CreateTopUp.Command(amount, body.Channel, http.Connection.RemoteIpAddress?.ToString()), ct);
             if (!started.IsSuccess) return ResultHttp.Problem(started.Error!);
             var order = await q.GetMineAsync(started.Value!.OrderId, ct);
             return Results.Created($"/api/tenant/top-ups/{started.Value.OrderId}", Response(order.Value!));
@@ -48,6 +48,13 @@ public static class WalletApi
     }
 
     private static TopUpResponse Response(TopUpView o) =>
-        new(o.Id, o.OrderNo, Yuan(o.Amount), o.Channel, o.Status, o.ExpiresAt, o.PaidAt, o.QrCode,
-            o.Channel == PaymentChannel.AlipayPage && o.Status == TopUpStatus.Pending ? $"/payments/alipay/pay/{o.Id}" : null, Yuan(o.Refunded));
+        new(o.Id, o.OrderNo, Yuan(o.Amount), o.Channel, o.Status, o.ExpiresAt, o.PaidAt, o.Channel == PaymentChannel.WechatH5 ? null : o.QrCode, PayUrl(o), Yuan(o.Refunded));
+
+    /// <summary>Where the buyer's browser goes to pay: the Alipay cashier hand-off, or WeChat Pay's h5_url.</summary>
+    private static string? PayUrl(TopUpView o) => o.Status != TopUpStatus.Pending ? null : o.Channel switch
+    {
+        PaymentChannel.AlipayPage => $"/payments/alipay/pay/{o.Id}",
+        PaymentChannel.WechatH5 => o.QrCode,
+        _ => null,
+    };
 }

@@ -67,6 +67,73 @@ public sealed class WalletFlowTests(PortalServer server) : IClassFixture<PortalS
     }
 
     [Fact]
+    public async Task WeChat_Pay_qr_top_up_through_the_simulator_updates_the_balance_without_a_refresh()
+    {
+        var page = await server.NewPageAsync();
+        var email = $"wxqr-{Guid.NewGuid():N}"[..17] + "@example.test";
+        await BrowserTest.RunAsync(page, nameof(WeChat_Pay_qr_top_up_through_the_simulator_updates_the_balance_without_a_refresh), async () =>
+        {
+            await SignUpAndSignInAsync(page, email, "微信扫码科技有限公司");
+            await page.GotoAsync("/wallet");
+            await Assertions.Expect(page.Locator("[data-testid=top-up-submit]")).ToBeEnabledAsync();
+            // A desktop-wide screen offers the WeChat Pay QR code, not H5.
+            await Assertions.Expect(page.Locator("[data-testid=channel-wechat-native]")).ToBeVisibleAsync();
+            await Assertions.Expect(page.Locator("[data-testid=channel-wechat-h5]")).ToHaveCountAsync(0);
+
+            await page.ClickAsync("[data-testid=preset-500]");
+            await page.ClickAsync("[data-testid=channel-wechat-native]");
+            await page.ClickAsync("[data-testid=top-up-submit]");
+            await Assertions.Expect(page.Locator("[data-testid=top-up-qr] svg")).ToBeVisibleAsync();
+            await Assertions.Expect(page.Locator("[data-testid=qr-countdown]")).ToContainTextAsync(":");
+            await Assertions.Expect(page.Locator("[data-testid=qr-panel]")).ToContainTextAsync("微信");
+            await BrowserTest.SnapAsync(page, "30-wallet-wechat-qr");
+
+            var scanUrl = await page.Locator("[data-testid=qr-sim-link]").GetAttributeAsync("href");
+            Assert.Contains("/_simulator/wechatpay/pay/", scanUrl);
+            var phone = await page.Context.NewPageAsync();
+            await phone.GotoAsync(scanUrl!);
+            await Assertions.Expect(phone.Locator("body")).ToContainTextAsync("模拟支付");
+            await Assertions.Expect(phone.Locator("[data-testid=sim-amount]")).ToHaveTextAsync("¥500.00");
+            await BrowserTest.SnapAsync(phone, "31-wechat-simulator-scan");
+            await phone.ClickAsync("[data-testid=sim-pay]");
+            await Assertions.Expect(phone.Locator("[data-testid=sim-paid]")).ToBeVisibleAsync();
+
+            await Assertions.Expect(page.Locator("[data-testid=top-up-paid]")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+            await Assertions.Expect(page.Locator("[data-testid=wallet-balance]")).ToHaveTextAsync("¥500.00");
+            await BrowserTest.SnapAsync(page, "32-wallet-wechat-paid");
+        });
+    }
+
+    [Fact]
+    public async Task On_a_phone_sized_screen_WeChat_Pay_is_offered_as_h5()
+    {
+        var page = await server.NewPageAsync(width: 390, height: 844);
+        var email = $"wxh5-{Guid.NewGuid():N}"[..17] + "@example.test";
+        await BrowserTest.RunAsync(page, nameof(On_a_phone_sized_screen_WeChat_Pay_is_offered_as_h5), async () =>
+        {
+            await SignUpAndSignInAsync(page, email, "微信H5科技有限公司");
+            await page.GotoAsync("/wallet");
+            await Assertions.Expect(page.Locator("[data-testid=top-up-submit]")).ToBeEnabledAsync();
+            await Assertions.Expect(page.Locator("[data-testid=channel-wechat-h5]")).ToBeVisibleAsync();
+            await Assertions.Expect(page.Locator("[data-testid=channel-wechat-native]")).ToHaveCountAsync(0);
+            await BrowserTest.SnapAsync(page, "33-wallet-390-h5");
+
+            await page.ClickAsync("[data-testid=preset-100]");
+            await page.ClickAsync("[data-testid=channel-wechat-h5]");
+            await page.ClickAsync("[data-testid=top-up-submit]");
+            await page.WaitForURLAsync(new Regex("/_simulator/wechatpay/h5/"));
+            await Assertions.Expect(page.Locator("body")).ToContainTextAsync("H5 支付");
+            await BrowserTest.SnapAsync(page, "34-wechat-simulator-h5");
+            await page.ClickAsync("[data-testid=sim-pay]");
+            await Assertions.Expect(page.Locator("[data-testid=sim-paid]")).ToBeVisibleAsync();
+
+            await page.GotoAsync("/wallet");
+            await Assertions.Expect(page.Locator("[data-testid=wallet-balance]")).ToHaveTextAsync("¥100.00", new() { Timeout = 20_000 });
+            await BrowserTest.SnapAsync(page, "35-wallet-390-paid");
+        });
+    }
+
+    [Fact]
     public async Task A_tenant_without_approved_verification_sees_why_it_cannot_top_up()
     {
         var page = await server.NewPageAsync();

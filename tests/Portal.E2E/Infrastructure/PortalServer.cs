@@ -85,9 +85,9 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
     }
 
     /// <summary>A fresh browser context (its own cookies) with a page, Chinese UI by default like a new visitor.</summary>
-    public async Task<IPage> NewPageAsync(string locale = "zh-CN")
+    public async Task<IPage> NewPageAsync(string locale = "zh-CN", int width = 1366, int height = 860)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, Locale = locale, ViewportSize = new ViewportSize { Width = 1366, Height = 860 } });
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, Locale = locale, ViewportSize = new ViewportSize { Width = width, Height = height } });
         context.SetDefaultTimeout(15_000);
         return await context.NewPageAsync();
     }

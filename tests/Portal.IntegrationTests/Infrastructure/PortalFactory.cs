@@ -9,6 +9,8 @@ using Portal.Core.Data;
 using Portal.Core.Features.Kyc;
 using Portal.Core.Features.Payments.Alipay;
 using Portal.Core.Features.Payments.Alipay.Simulator;
+using Portal.Core.Features.Payments.WechatPay;
+using Portal.Core.Features.Payments.WechatPay.Simulator;
 using Portal.Core.Features.Wallet;
 
 namespace Portal.IntegrationTests.Infrastructure;
@@ -27,7 +29,9 @@ public abstract class PortalFactory : WebApplicationFactory<Program>, IAsyncLife
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
     /// <summary>Faults injected between the portal's Alipay client and the gateway (lost responses).</summary>
-    public AlipayFaults AlipayFaults { get; } = new();
+    public RailFaults AlipayFaults { get; } = new();
+
+    public RailFaults WechatPayFaults { get; } = new();
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -94,6 +98,7 @@ public abstract class PortalFactory : WebApplicationFactory<Program>, IAsyncLife
         builder.UseSetting("Alipay:Simulator:RunNotifier", "false");
         // Test classes sign in many users from one address within one frozen minute; RateLimitTests turns throttles on.
         builder.UseSetting("RateLimits:Enabled", "false");
+        builder.UseSetting("WechatPay:Simulator:RunNotifier", "false");
         Configure(builder);
         builder.ConfigureTestServices(services =>
         {
@@ -103,6 +108,9 @@ public abstract class PortalFactory : WebApplicationFactory<Program>, IAsyncLife
             services.AddHttpClient(AlipayFeature.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler())
                 .AddHttpMessageHandler(() => new AlipayFaultHandler(AlipayFaults));
             services.AddHttpClient(AlipaySimulatorNotifier.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
+            services.AddHttpClient(WechatPayFeature.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler())
+                .AddHttpMessageHandler(() => new WechatPayFaultHandler(WechatPayFaults));
+            services.AddHttpClient(WechatPaySimulatorNotifier.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
         });
     }
 

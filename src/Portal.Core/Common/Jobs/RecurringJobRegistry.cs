@@ -6,6 +6,7 @@ using Portal.Core.Features.Payments;
 using Portal.Core.Features.Payments.Alipay;
 using Portal.Core.Features.Payments.BankTransfer;
 using Portal.Core.Features.Payments.Refunds;
+using Portal.Core.Features.Payments.WechatPay;
 using Portal.Core.Features.Plans;
 using Portal.Core.Features.Usage.Alerts;
 using Portal.Core.Features.Wallet;
@@ -24,6 +25,7 @@ public static class RecurringJobRegistry
         jobs.AddOrUpdate<SendOutboxJob>("outbox-send", j => j.RunAsync(CancellationToken.None), Cron.Minutely(), options);
         jobs.AddOrUpdate<PendingTopUpsJob>("payments-pending-top-ups", j => j.RunAsync(CancellationToken.None), Cron.Minutely(), options);
         jobs.AddOrUpdate<AlipayBillReconciliationJob>("payments-alipay-bill", j => j.RunAsync(CancellationToken.None), Cron.Daily(10), options);
+        jobs.AddOrUpdate<WechatPayBillReconciliationJob>("payments-wechatpay-bill", j => j.RunAsync(CancellationToken.None), Cron.Daily(10, 30), options);
         jobs.AddOrUpdate<ExpireBankTransfersJob>("payments-bank-transfers-expire", j => j.RunAsync(CancellationToken.None), Cron.Hourly(), options);
         jobs.AddOrUpdate<RefundPayoutJob>("payments-refund-payouts", j => j.RunAsync(CancellationToken.None), Cron.Minutely(), options);
         jobs.AddOrUpdate<PlanRenewalJob>("plans-renewal", j => j.RunAsync(CancellationToken.None), Cron.Minutely(), options);

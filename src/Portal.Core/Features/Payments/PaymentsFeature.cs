@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Features.Payments.Alipay;
+using Portal.Core.Features.Payments.WechatPay;
 
 namespace Portal.Core.Features.Payments;
 
@@ -12,6 +13,8 @@ public static class PaymentsFeature
             .Validate(o => o.MinimumTopUpYuan <= o.MaximumTopUpYuan, "Payments:MinimumTopUpYuan must not exceed Payments:MaximumTopUpYuan.")
             .ValidateOnStart();
         services.AddAlipay(configuration);
+        services.AddScoped<ITopUpRail, AlipayTopUpRail>();
+        services.AddWechatPay(configuration);
         services.AddScoped<TopUpSettlement>();
         services.AddScoped<CreateTopUp.Handler>();
         services.AddScoped<StartPagePay.Handler>();

@@ -19,6 +19,9 @@ internal sealed class TopUpOrderConfiguration : IEntityTypeConfiguration<TopUpOr
         b.Property(o => o.Subject).HasMaxLength(256).IsRequired();
         b.Property(o => o.AlipayTradeNo).HasMaxLength(64);
         b.HasIndex(o => o.AlipayTradeNo);
+        b.Property(o => o.WechatTransactionId).HasMaxLength(64);
+        b.HasIndex(o => o.WechatTransactionId);
+        b.Ignore(o => o.TradeNo);
         b.Property(o => o.QrCode).HasMaxLength(512);
         b.HasIndex(o => new { o.TenantId, o.CreatedAt });
         b.HasIndex(o => new { o.Status, o.CreatedAt });

@@ -5,8 +5,8 @@ using Portal.Core.Data;
 namespace Portal.Core.Features.Payments;
 
 /// <summary>
-/// Every minute: Pending orders older than two minutes are queried at Alipay. Paid ones are credited through the
-/// same idempotent path as notifications; unpaid ones past their expiry are closed at Alipay and marked Expired.
+/// Every minute: Pending orders older than two minutes are queried at their rail (Alipay or WeChat Pay). Paid ones are credited through the
+/// same idempotent path as notifications; unpaid ones past their expiry are closed at the rail and marked Expired.
 /// Safe to run twice: every step is conditional.
 /// </summary>
 public sealed class PendingTopUpsJob(IDbContextFactory<PortalDbContext> dbFactory, TopUpSettlement settlement, TimeProvider clock)

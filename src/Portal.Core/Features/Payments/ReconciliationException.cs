@@ -1,3 +1,7 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Common;
+using Portal.Core.Data;
+
 namespace Portal.Core.Features.Payments;
 
 public enum ReconciliationIssue
@@ -49,4 +53,39 @@ public sealed class ReconciliationException
     public string? ResolvedBy { get; set; }
 
     public string? ResolutionNote { get; set; }
+}
+
+/// <summary>How the bill comparisons (Alipay's and WeChat Pay's) fill the finance queue.</summary>
+public static class ReconciliationQueue
+{
+    /// <summary>A queue row keyed <c>{prefix}{yyyyMMdd}:{issue}:{out_trade_no}[:{suffix}]</c>, so the same finding is raised once.</summary>
+    public static ReconciliationException Raise(string keyPrefix, DateOnly billDate, ReconciliationIssue issue, string outTradeNo, string? tradeNo, TopUpOrder? order,
+        long? billAmount, string detail, string? suffix, DateTimeOffset now) => new()
+        {
+            Id = Ids.New(),
+            Key = $"{keyPrefix}{billDate:yyyyMMdd}:{issue}:{outTradeNo}" + (suffix is null ? "" : ":" + suffix),
+            BillDate = billDate,
+            Issue = issue,
+            OutTradeNo = outTradeNo,
+            TradeNo = tradeNo,
+            TenantId = order?.TenantId,
+            LocalAmountMicroYuan = order?.AmountMicroYuan,
+            BillAmountMicroYuan = billAmount,
+            Detail = detail,
+            CreatedAt = now,
+        };
+
+    /// <summary>Adds the findings not already queued; returns how many were new.</summary>
+    public static async Task<int> AddNewAsync(PortalDbContext db, IReadOnlyList<ReconciliationException> found, CancellationToken cancellationToken)
+    {
+        var keys = found.Select(f => f.Key).ToList();
+        var existing = (await db.ReconciliationExceptions.Where(r => keys.Contains(r.Key)).Select(r => r.Key).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        var added = found.Where(f => existing.Add(f.Key)).ToList();
+        if (added.Count == 0) return 0;
+        db.ReconciliationExceptions.AddRange(added);
+        // NOTE: the unique index on Key closes the race between two concurrent runs: the second fails here and adds
+        // nothing (Hangfire's DisableConcurrentExecution normally prevents it anyway).
+        await db.SaveChangesAsync(cancellationToken);
+        return added.Count;
+    }
 }

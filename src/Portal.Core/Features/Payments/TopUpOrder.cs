@@ -18,6 +18,22 @@ public enum PaymentChannel
 
     /// <summary>Alipay QR code (alipay.trade.precreate): the buyer scans with the Alipay app.</summary>
     AlipayQr,
+
+    /// <summary>WeChat Pay Native (/v3/pay/transactions/native): the buyer scans code_url with WeChat.</summary>
+    WechatNative,
+
+    /// <summary>WeChat Pay H5 (/v3/pay/transactions/h5): a mobile browser opens h5_url, which hands over to WeChat.</summary>
+    WechatH5,
+}
+
+public static class PaymentChannels
+{
+    public static bool IsWechat(this PaymentChannel channel) => channel is PaymentChannel.WechatNative or PaymentChannel.WechatH5;
+
+    public static bool IsAlipay(this PaymentChannel channel) => channel is PaymentChannel.AlipayPage or PaymentChannel.AlipayQr;
+
+    /// <summary>The ledger idempotency key of a paid trade: <c>alipay:{trade_no}</c> or <c>wechat:{transaction_id}</c>.</summary>
+    public static string LedgerKey(this PaymentChannel channel, string tradeNo) => (channel.IsWechat() ? "wechat:" : "alipay:") + tradeNo;
 }
 
 /// <summary>
@@ -55,13 +71,19 @@ public sealed class TopUpOrder : ITenantOwned
 
     public string? AlipayTradeNo { get; set; }
 
-    /// <summary>The precreate QR content (AlipayQr only).</summary>
+    /// <summary>What the buyer opens: the Alipay precreate QR content, WeChat Pay's code_url (Native) or h5_url (H5).</summary>
     public string? QrCode { get; set; }
+
+    /// <summary>WeChat Pay's transaction_id once paid (WeChat orders only).</summary>
+    public string? WechatTransactionId { get; set; }
 
     public DateTimeOffset? LastQueriedAt { get; set; }
 
-    /// <summary>What has been refunded to the buyer through Alipay so far (never more than the amount).</summary>
+    /// <summary>What has been refunded to the buyer through the rail it came from (Alipay or WeChat Pay) so far (never more than the amount).</summary>
     public long RefundedMicroYuan { get; set; }
+
+    /// <summary>The rail's trade number of the payment: Alipay trade_no or WeChat Pay transaction_id.</summary>
+    public string? TradeNo => Channel.IsWechat() ? WechatTransactionId : AlipayTradeNo;
 
     public Money Amount => new(AmountMicroYuan);
 

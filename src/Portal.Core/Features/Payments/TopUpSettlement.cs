@@ -2,7 +2,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Portal.Core.Common;
 using Portal.Core.Data;
-using Portal.Core.Features.Payments.Alipay;
 using Portal.Core.Features.Wallet;
 
 namespace Portal.Core.Features.Payments;
@@ -15,14 +14,13 @@ public sealed record TopUpCredit(Guid OrderId, string OrderNo, bool Credited);
 /// endpoint, the pending-orders job, the return page and cancellation, so that all of them are idempotent the
 /// same way. Not tenant-scoped: callers check who may act on the order.
 /// </summary>
-public sealed class TopUpSettlement(IDbContextFactory<PortalDbContext> dbFactory, Ledger ledger, AlipayClient alipay, TimeProvider clock, ILogger<TopUpSettlement> logger)
+public sealed class TopUpSettlement(IDbContextFactory<PortalDbContext> dbFactory, Ledger ledger, IEnumerable<ITopUpRail> rails, TimeProvider clock, ILogger<TopUpSettlement> logger)
 {
-    public const string TradeNotExist = "Alipay.ACQ.TRADE_NOT_EXIST";
 
     public static readonly Error AmountMismatch = new("Payments.AmountMismatch", "The paid amount differs from the order amount.");
 
     /// <summary>
-    /// Marks the order Paid and credits its amount under the key <c>alipay:{trade_no}</c>, in one transaction.
+    /// Marks the order Paid and credits its amount under the key <c>alipay:{trade_no}</c> or <c>wechat:{transaction_id}</c>, in one transaction.
     /// A second call for the same trade (any source, even concurrently) credits nothing and reports Credited = false.
     /// </summary>
     public async Task<Result<TopUpCredit>> CreditAsync(Guid orderId, string tradeNo, long paidAmountMicroYuan, DateTimeOffset? paidAt, CancellationToken cancellationToken = default)
@@ -41,12 +39,14 @@ public sealed class TopUpSettlement(IDbContextFactory<PortalDbContext> dbFactory
     {
         if (order.AmountMicroYuan != paidAmountMicroYuan) return AmountMismatch;
         // A redelivery after the credit committed: nothing to do (the conditional claim below would say the same, slower).
-        if (order.Status == TopUpStatus.Paid && order.AlipayTradeNo == tradeNo) return new TopUpCredit(order.Id, order.OrderNo, Credited: false);
+        if (order.Status == TopUpStatus.Paid && order.TradeNo == tradeNo) return new TopUpCredit(order.Id, order.OrderNo, Credited: false);
         var orderId = order.Id;
 
-        // Alipay's times are Beijing wall-clock; stored instants are UTC.
+        // The rails' times are Beijing wall-clock; stored instants are UTC.
         var paidAtValue = (paidAt ?? clock.GetUtcNow()).ToUniversalTime();
-        var posting = new LedgerPosting(order.TenantId, order.Amount, LedgerEntryKind.TopUp, $"alipay:{tradeNo}", $"Alipay {order.OrderNo}", "wallet.topped_up", order.OrderNo);
+        var wechat = order.Channel.IsWechat();
+        var posting = new LedgerPosting(order.TenantId, order.Amount, LedgerEntryKind.TopUp, order.Channel.LedgerKey(tradeNo),
+            $"{(wechat ? "WeChat Pay" : "Alipay")} {order.OrderNo}", "wallet.topped_up", order.OrderNo);
         // NOTE: the claim is a conditional UPDATE (status <> Paid) in the ledger's transaction: of N concurrent
         // deliveries one flips the order and credits, the others find 0 rows (after waiting for the winner's row
         // lock) and roll back; the unique ledger key is the second line of defence. Expired or Cancelled orders
@@ -56,7 +56,8 @@ public sealed class TopUpSettlement(IDbContextFactory<PortalDbContext> dbFactory
                 .Where(o => o.Id == orderId && o.Status != TopUpStatus.Paid)
                 .ExecuteUpdateAsync(s => s.SetProperty(o => o.Status, TopUpStatus.Paid)
                     .SetProperty(o => o.PaidAt, paidAtValue)
-                    .SetProperty(o => o.AlipayTradeNo, tradeNo), ct) == 1,
+                    .SetProperty(o => o.AlipayTradeNo, o => wechat ? o.AlipayTradeNo : tradeNo)
+                    .SetProperty(o => o.WechatTransactionId, o => wechat ? tradeNo : o.WechatTransactionId), ct) == 1,
             cancellationToken);
         if (!result.IsSuccess)
         {
@@ -66,13 +67,13 @@ public sealed class TopUpSettlement(IDbContextFactory<PortalDbContext> dbFactory
         }
 
         if (order.Status is TopUpStatus.Expired or TopUpStatus.Cancelled && !result.Value!.AlreadyApplied)
-            logger.LogWarning("Order {OrderNo} was {Status} locally but Alipay reports it paid; credited anyway", order.OrderNo, order.Status);
+            logger.LogWarning("Order {OrderNo} was {Status} locally but {Channel} reports it paid; credited anyway", order.OrderNo, order.Status, order.Channel);
         return new TopUpCredit(order.Id, order.OrderNo, Credited: !result.Value!.AlreadyApplied);
     }
 
     /// <summary>
-    /// Asks Alipay about a Pending order: paid → credited; closed at Alipay → Cancelled (Expired when past expiry);
-    /// unpaid past expiry → closed at Alipay, then Expired. Returns the order's status afterwards.
+    /// Asks the order's rail about a Pending order: paid → credited; closed there → Cancelled (Expired when past
+    /// expiry); unpaid past expiry → closed at the rail, then Expired. Returns the order's status afterwards.
     /// </summary>
     public async Task<TopUpStatus?> RefreshAsync(Guid orderId, CancellationToken cancellationToken = default)
     {
@@ -86,42 +87,38 @@ public sealed class TopUpSettlement(IDbContextFactory<PortalDbContext> dbFactory
                 .ExecuteUpdateAsync(s => s.SetProperty(o => o.LastQueriedAt, clock.GetUtcNow()), cancellationToken);
         }
 
-        var now = clock.GetUtcNow();
-        var expired = now >= order.ExpiresAt;
-        var query = await alipay.QueryAsync(order.OrderNo, cancellationToken);
-        if (query.IsSuccess)
+        var expired = clock.GetUtcNow() >= order.ExpiresAt;
+        var query = await Rail(order).QueryAsync(order, cancellationToken);
+        if (!query.IsSuccess)
         {
-            var trade = query.Value!;
-            if (trade.IsPaid)
-            {
-                var credit = await CreditAsync(order.Id, trade.TradeNo, trade.TotalAmountMicroYuan, trade.PaidAt, cancellationToken);
-                if (!credit.IsSuccess) logger.LogError("Paid order {OrderNo} could not be credited: {Error}", order.OrderNo, credit.Error!.Message);
-                return await StatusAsync(orderId, cancellationToken);
-            }
-
-            if (trade.Status == AlipayTradeStatus.TradeClosed)
-                return await FinishAsync(orderId, expired ? TopUpStatus.Expired : TopUpStatus.Cancelled, cancellationToken);
-            if (!expired) return TopUpStatus.Pending;
-        }
-        else if (query.Error!.Code != TradeNotExist || !expired)
-        {
-            if (query.Error.Code != TradeNotExist) logger.LogWarning("Querying order {OrderNo} failed: {Error}", order.OrderNo, query.Error.Message);
+            logger.LogWarning("Querying order {OrderNo} failed: {Error}", order.OrderNo, query.Error!.Message);
             return TopUpStatus.Pending;
         }
 
-        return await CloseAsync(order, TopUpStatus.Expired, cancellationToken);
+        var trade = query.Value!;
+        switch (trade.State)
+        {
+            case RailTradeState.Paid:
+                var credit = await CreditAsync(order.Id, trade.TradeNo!, trade.AmountMicroYuan, trade.PaidAt, cancellationToken);
+                if (!credit.IsSuccess) logger.LogError("Paid order {OrderNo} could not be credited: {Error}", order.OrderNo, credit.Error!.Message);
+                return await StatusAsync(orderId, cancellationToken);
+            case RailTradeState.Closed:
+                return await FinishAsync(orderId, expired ? TopUpStatus.Expired : TopUpStatus.Cancelled, cancellationToken);
+            default:
+                return expired ? await CloseAsync(order, TopUpStatus.Expired, cancellationToken) : TopUpStatus.Pending;
+        }
     }
 
     /// <summary>
-    /// Closes an unpaid order at Alipay, then locally. If Alipay refuses because it was paid meanwhile, the next
+    /// Closes an unpaid order at its rail, then locally. If the rail refuses because it was paid meanwhile, the next
     /// query credits it; the order stays Pending until then.
     /// </summary>
     public async Task<TopUpStatus?> CloseAsync(TopUpOrder order, TopUpStatus final, CancellationToken cancellationToken = default)
     {
-        var closed = await alipay.CloseAsync(order.OrderNo, cancellationToken);
-        if (!closed.IsSuccess && closed.Error!.Code != TradeNotExist)
+        var closed = await Rail(order).CloseAsync(order, cancellationToken);
+        if (!closed.IsSuccess)
         {
-            logger.LogWarning("Closing order {OrderNo} at Alipay failed: {Error}", order.OrderNo, closed.Error.Message);
+            logger.LogWarning("Closing order {OrderNo} at {Channel} failed: {Error}", order.OrderNo, order.Channel, closed.Error!.Message);
             return await RefreshPaidOnlyAsync(order, cancellationToken);
         }
 
@@ -130,11 +127,14 @@ public sealed class TopUpSettlement(IDbContextFactory<PortalDbContext> dbFactory
 
     private async Task<TopUpStatus?> RefreshPaidOnlyAsync(TopUpOrder order, CancellationToken cancellationToken)
     {
-        var query = await alipay.QueryAsync(order.OrderNo, cancellationToken);
-        if (query.IsSuccess && query.Value!.IsPaid)
-            await CreditAsync(order.Id, query.Value.TradeNo, query.Value.TotalAmountMicroYuan, query.Value.PaidAt, cancellationToken);
+        var query = await Rail(order).QueryAsync(order, cancellationToken);
+        if (query.IsSuccess && query.Value!.State == RailTradeState.Paid)
+            await CreditAsync(order.Id, query.Value.TradeNo!, query.Value.AmountMicroYuan, query.Value.PaidAt, cancellationToken);
         return await StatusAsync(order.Id, cancellationToken);
     }
+
+    private ITopUpRail Rail(TopUpOrder order) =>
+        rails.FirstOrDefault(r => r.Serves(order.Channel)) ?? throw new InvalidOperationException($"No payment rail serves {order.Channel}.");
 
     private async Task<TopUpStatus?> FinishAsync(Guid orderId, TopUpStatus final, CancellationToken cancellationToken)
     {

@@ -38,7 +38,7 @@ public abstract class TopUpTests<TFactory>(TFactory factory) : IClassFixture<TFa
 
         await using var db = await factory.DbAsync();
         var outcomes = await db.AlipayNotifyLogs.Where(n => n.OutTradeNo == order.OrderNo).Select(n => n.Outcome).ToListAsync();
-        Assert.Equal([AlipayNotifyOutcome.Credited, AlipayNotifyOutcome.Duplicate], outcomes.Order());
+        Assert.Equal([PaymentNotifyOutcome.Credited, PaymentNotifyOutcome.Duplicate], outcomes.Order());
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public abstract class TopUpTests<TFactory>(TFactory factory) : IClassFixture<TFa
         List<KeyValuePair<string, string>> Resigned(Func<KeyValuePair<string, string>, KeyValuePair<string, string>> change, string key = "")
         {
             var fields = unpaid.Where(f => f.Key is not ("sign" or "sign_type")).Select(change).Select(f => new KeyValuePair<string, string?>(f.Key, f.Value));
-            using var rsa = AlipayKeys.LoadPrivateKey(key == "" ? alipayKey : key);
+            using var rsa = RsaKeys.LoadPrivateKey(key == "" ? alipayKey : key);
             return AlipayNotifyBuilder.BuildSignedFields(fields, rsa).ToList();
         }
 
@@ -107,7 +107,7 @@ public abstract class TopUpTests<TFactory>(TFactory factory) : IClassFixture<TFa
 
         // Operators see every one of them, with why it was refused.
         await using var scope = factory.Scope();
-        var (log, _) = await scope.ServiceProvider.GetRequiredService<PaymentsAdminQueries>().SearchNotificationsAsync(null, AlipayNotifyOutcome.Rejected, 0, 200);
+        var (log, _) = await scope.ServiceProvider.GetRequiredService<PaymentsAdminQueries>().SearchNotificationsAsync(null, PaymentNotifyOutcome.Rejected, 0, 200);
         Assert.True(log.Count(n => n.RawBody.Contains(order.OrderNo) || n.OutTradeNo == "TU_NOT_AN_ORDER") >= 6);
         Assert.Contains(log, n => n.Detail.Contains("signature"));
         Assert.Contains(log, n => n.Detail.Contains("total_amount"));
@@ -135,8 +135,8 @@ public abstract class TopUpTests<TFactory>(TFactory factory) : IClassFixture<TFa
         Assert.Equal("1000.00", (await client.WalletAsync()).Balance);
         await factory.AssertLedgerInvariantAsync(tenantId);
         await using var db = await factory.DbAsync();
-        Assert.Equal(1, await db.AlipayNotifyLogs.CountAsync(n => n.OutTradeNo == order.OrderNo && n.Outcome == AlipayNotifyOutcome.Credited));
-        Assert.Equal(19, await db.AlipayNotifyLogs.CountAsync(n => n.OutTradeNo == order.OrderNo && n.Outcome == AlipayNotifyOutcome.Duplicate));
+        Assert.Equal(1, await db.AlipayNotifyLogs.CountAsync(n => n.OutTradeNo == order.OrderNo && n.Outcome == PaymentNotifyOutcome.Credited));
+        Assert.Equal(19, await db.AlipayNotifyLogs.CountAsync(n => n.OutTradeNo == order.OrderNo && n.Outcome == PaymentNotifyOutcome.Duplicate));
     }
 
     [Fact]
@@ -146,12 +146,12 @@ public abstract class TopUpTests<TFactory>(TFactory factory) : IClassFixture<TFa
         var order = await client.StartTopUpAsync("300");
         await client.PayQrAsync(order);
         // The notification never arrives; two minutes later the job asks Alipay.
-        await RunPendingJobAsync();
+        await factory.RunPendingTopUpsJobAsync();
         Assert.Equal(TopUpStatus.Pending, (await client.TopUpAsync(order.Id)).Status);
         factory.Clock.Advance(TimeSpan.FromMinutes(3));
 
         var late = await factory.SignedNotificationAsync(order.OrderNo);
-        await Task.WhenAll(RunPendingJobAsync(), RunPendingJobAsync(), factory.PostNotifyAsync(late), factory.PostNotifyAsync(late));
+        await Task.WhenAll(factory.RunPendingTopUpsJobAsync(), factory.RunPendingTopUpsJobAsync(), factory.PostNotifyAsync(late), factory.PostNotifyAsync(late));
 
         Assert.Equal(TopUpStatus.Paid, (await client.TopUpAsync(order.Id)).Status);
         Assert.Single(await factory.LedgerAsync(tenantId));
@@ -167,12 +167,12 @@ public abstract class TopUpTests<TFactory>(TFactory factory) : IClassFixture<TFa
         Assert.Equal(HttpStatusCode.OK, (await client.Http.GetAsync(order.QrCode)).StatusCode); // scanned, never paid
 
         factory.Clock.Advance(TimeSpan.FromMinutes(10));
-        await RunPendingJobAsync();
+        await factory.RunPendingTopUpsJobAsync();
         Assert.Equal(TopUpStatus.Pending, (await client.TopUpAsync(order.Id)).Status);
 
         factory.Clock.Advance(TimeSpan.FromMinutes(25));
-        await RunPendingJobAsync();
-        await RunPendingJobAsync(); // safe to run twice
+        await factory.RunPendingTopUpsJobAsync();
+        await factory.RunPendingTopUpsJobAsync(); // safe to run twice
         Assert.Equal(TopUpStatus.Expired, (await client.TopUpAsync(order.Id)).Status);
         Assert.Equal(AlipayTradeStatus.TradeClosed, (await factory.QueryAtAlipayAsync(order.OrderNo))?.Status);
 
@@ -223,12 +223,6 @@ public abstract class TopUpTests<TFactory>(TFactory factory) : IClassFixture<TFa
         Assert.Equal(HttpStatusCode.NotFound, (await stranger.Http.GetAsync($"/api/tenant/top-ups/{order.Id}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await stranger.Http.GetAsync(order.PayUrl)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await stranger.PostJsonAsync($"/api/tenant/top-ups/{order.Id}/cancel", new { })).StatusCode);
-    }
-
-    private async Task RunPendingJobAsync()
-    {
-        await using var scope = factory.Scope();
-        await scope.ServiceProvider.GetRequiredService<PendingTopUpsJob>().RunAsync(CancellationToken.None);
     }
 }
 

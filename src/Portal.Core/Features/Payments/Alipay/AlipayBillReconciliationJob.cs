@@ -55,20 +55,7 @@ public sealed class AlipayBillReconciliationJob(
 
         var found = new List<ReconciliationException>();
         void Raise(ReconciliationIssue issue, string outTradeNo, string? tradeNo, TopUpOrder? order, long? billAmount, string detail, string? suffix = null) =>
-            found.Add(new ReconciliationException
-            {
-                Id = Ids.New(),
-                Key = $"{billDate:yyyyMMdd}:{issue}:{outTradeNo}" + (suffix is null ? "" : ":" + suffix),
-                BillDate = billDate,
-                Issue = issue,
-                OutTradeNo = outTradeNo,
-                TradeNo = tradeNo,
-                TenantId = order?.TenantId,
-                LocalAmountMicroYuan = order?.AmountMicroYuan,
-                BillAmountMicroYuan = billAmount,
-                Detail = detail,
-                CreatedAt = clock.GetUtcNow(),
-            });
+            found.Add(ReconciliationQueue.Raise("", billDate, issue, outTradeNo, tradeNo, order, billAmount, detail, suffix, clock.GetUtcNow()));
 
         foreach (var row in rows)
         {
@@ -110,18 +97,8 @@ public sealed class AlipayBillReconciliationJob(
             Raise(ReconciliationIssue.MissingInBill, refund.Order.OrderNo, refund.Order.AlipayTradeNo, refund.Order, null,
                 $"Refunded {refund.Part.Amount.ToDisplay()} ({refund.Part.OutRequestNo}) in the portal on this day but absent from Alipay's bill", refund.Part.OutRequestNo);
 
-        var keys = found.Select(f => f.Key).ToList();
-        var existing = (await db.ReconciliationExceptions.Where(r => keys.Contains(r.Key)).Select(r => r.Key).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
-        var added = found.Where(f => existing.Add(f.Key)).ToList();
-        if (added.Count > 0)
-        {
-            db.ReconciliationExceptions.AddRange(added);
-            // NOTE: the unique index on Key closes the race between two concurrent runs: the second fails here
-            // and adds nothing (Hangfire's DisableConcurrentExecution normally prevents it anyway).
-            await db.SaveChangesAsync(cancellationToken);
-        }
-
-        logger.LogInformation("Alipay bill {BillDate}: {Rows} rows, {New} new reconciliation exceptions", billDate, rows.Count, added.Count);
-        return added.Count;
+        var added = await ReconciliationQueue.AddNewAsync(db, found, cancellationToken);
+        logger.LogInformation("Alipay bill {BillDate}: {Rows} rows, {New} new reconciliation exceptions", billDate, rows.Count, added);
+        return added;
     }
 }

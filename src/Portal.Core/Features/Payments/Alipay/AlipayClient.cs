@@ -56,7 +56,7 @@ public sealed class AlipayClient
             request.Subject,
             "FAST_INSTANT_TRADE_PAY",
             request.ExpiresAt is { } expiresAt ? AlipayTime.Format(expiresAt) : null);
-        using var privateKey = AlipayKeys.LoadPrivateKey(_options.PrivateKey);
+        using var privateKey = RsaKeys.LoadPrivateKey(_options.PrivateKey);
         var parameters = _builder.BuildSignedParameters(PagePayMethod, biz, privateKey, request.NotifyUrl, request.ReturnUrl);
         return AlipayPagePayForm.Render(_options.ResolveGateway(), parameters);
     }
@@ -213,7 +213,7 @@ public sealed class AlipayClient
     private async Task<Result<AlipayResponse>> ExecuteAsync(string method, object biz, string? notifyUrl, CancellationToken cancellationToken)
     {
         IReadOnlyList<KeyValuePair<string, string>> parameters;
-        using (var privateKey = AlipayKeys.LoadPrivateKey(_options.PrivateKey))
+        using (var privateKey = RsaKeys.LoadPrivateKey(_options.PrivateKey))
         {
             parameters = _builder.BuildSignedParameters(method, biz, privateKey, notifyUrl);
         }
@@ -247,7 +247,7 @@ public sealed class AlipayClient
         }
 
         Result<AlipayResponse> verified;
-        using (var alipayPublicKey = AlipayKeys.LoadPublicKey(_options.AlipayPublicKey))
+        using (var alipayPublicKey = RsaKeys.LoadPublicKey(_options.AlipayPublicKey))
         {
             verified = AlipayResponseVerifier.Verify(body, method, alipayPublicKey);
         }

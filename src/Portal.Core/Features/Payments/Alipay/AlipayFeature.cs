@@ -58,7 +58,7 @@ internal sealed class AlipayOptionsValidator : IValidateOptions<AlipayOptions>
 
         try
         {
-            using var privateKey = AlipayKeys.LoadPrivateKey(options.PrivateKey);
+            using var privateKey = RsaKeys.LoadPrivateKey(options.PrivateKey);
         }
         catch (ArgumentException ex)
         {
@@ -67,7 +67,7 @@ internal sealed class AlipayOptionsValidator : IValidateOptions<AlipayOptions>
 
         try
         {
-            using var publicKey = AlipayKeys.LoadPublicKey(options.AlipayPublicKey);
+            using var publicKey = RsaKeys.LoadPublicKey(options.AlipayPublicKey);
         }
         catch (ArgumentException ex)
         {

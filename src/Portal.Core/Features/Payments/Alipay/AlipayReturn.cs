@@ -13,7 +13,7 @@ public static class AlipayReturn
         string? Get(string key) => parameters.FirstOrDefault(p => p.Key == key).Value;
         if (Get("sign") is null || Get("app_id") != options.AppId) return null;
         if (!string.IsNullOrEmpty(options.SellerId) && Get("seller_id") != options.SellerId) return null;
-        using var alipayPublicKey = AlipayKeys.LoadPublicKey(options.AlipayPublicKey);
+        using var alipayPublicKey = RsaKeys.LoadPublicKey(options.AlipayPublicKey);
         return AlipaySignature.VerifyNotifyV1(parameters, alipayPublicKey) && OrderNumbers.IsValid(Get("out_trade_no")) ? Get("out_trade_no") : null;
     }
 }

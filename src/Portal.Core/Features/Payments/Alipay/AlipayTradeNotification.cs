@@ -46,7 +46,7 @@ public sealed record AlipayTradeNotification(
     {
         ArgumentNullException.ThrowIfNull(options);
         var list = fields.ToList();
-        using (var alipayPublicKey = AlipayKeys.LoadPublicKey(options.AlipayPublicKey))
+        using (var alipayPublicKey = RsaKeys.LoadPublicKey(options.AlipayPublicKey))
         {
             if (!AlipaySignature.VerifyNotifyV1(list, alipayPublicKey))
             {

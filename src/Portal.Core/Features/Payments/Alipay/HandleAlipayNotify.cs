@@ -14,9 +14,9 @@ namespace Portal.Core.Features.Payments.Alipay;
 /// </summary>
 public static class HandleAlipayNotify
 {
-    public sealed record Reply(AlipayNotifyOutcome Outcome, string Detail)
+    public sealed record Reply(PaymentNotifyOutcome Outcome, string Detail)
     {
-        public bool Acknowledged => Outcome is AlipayNotifyOutcome.Credited or AlipayNotifyOutcome.Duplicate or AlipayNotifyOutcome.Acknowledged;
+        public bool Acknowledged => Outcome is PaymentNotifyOutcome.Credited or PaymentNotifyOutcome.Duplicate or PaymentNotifyOutcome.Acknowledged;
 
         /// <summary>The exact response body.</summary>
         public string Body => Acknowledged ? AlipayTradeNotification.SuccessReply : "fail";
@@ -53,7 +53,7 @@ public static class HandleAlipayNotify
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 logger.LogError(ex, "Alipay notification for {OutTradeNo} failed", log.OutTradeNo);
-                reply = new Reply(AlipayNotifyOutcome.Failed, "processing failed: " + ex.GetType().Name);
+                reply = new Reply(PaymentNotifyOutcome.Failed, "processing failed: " + ex.GetType().Name);
             }
 
             log.Outcome = reply.Outcome;
@@ -61,7 +61,7 @@ public static class HandleAlipayNotify
             await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
             db.AlipayNotifyLogs.Add(log);
             await db.SaveChangesAsync(CancellationToken.None);
-            if (!reply.Acknowledged && reply.Outcome != AlipayNotifyOutcome.Ignored)
+            if (!reply.Acknowledged && reply.Outcome != PaymentNotifyOutcome.Ignored)
                 logger.LogWarning("Alipay notification for {OutTradeNo} not accepted: {Outcome} {Detail}", log.OutTradeNo, reply.Outcome, reply.Detail);
             return reply;
         }
@@ -69,7 +69,7 @@ public static class HandleAlipayNotify
         private async Task<Reply> ProcessAsync(IReadOnlyList<KeyValuePair<string, string?>> fields, AlipayNotifyLog log, CancellationToken cancellationToken)
         {
             var verified = AlipayTradeNotification.Verify(fields, options.Value);
-            if (!verified.IsSuccess) return new Reply(AlipayNotifyOutcome.Rejected, verified.Error!.Message);
+            if (!verified.IsSuccess) return new Reply(PaymentNotifyOutcome.Rejected, verified.Error!.Message);
             var notification = verified.Value!;
 
             TopUpOrder? order;
@@ -78,23 +78,23 @@ public static class HandleAlipayNotify
                 order = await db.TopUpOrders.IgnoreTenantFilter().AsNoTracking().FirstOrDefaultAsync(o => o.OrderNo == notification.OutTradeNo, cancellationToken);
             }
 
-            if (order is null) return new Reply(AlipayNotifyOutcome.Rejected, $"unknown out_trade_no {notification.OutTradeNo}");
+            if (order is null) return new Reply(PaymentNotifyOutcome.Rejected, $"unknown out_trade_no {notification.OutTradeNo}");
             log.TenantId = order.TenantId;
             if (notification.TotalAmountMicroYuan != order.AmountMicroYuan)
-                return new Reply(AlipayNotifyOutcome.Rejected, $"total_amount {AlipayAmount.Format(notification.TotalAmountMicroYuan)} ≠ order amount {order.Amount.ToDisplay()}");
+                return new Reply(PaymentNotifyOutcome.Rejected, $"total_amount {AlipayAmount.Format(notification.TotalAmountMicroYuan)} ≠ order amount {order.Amount.ToDisplay()}");
 
             if (!notification.IsPaid)
             {
                 return notification.Status == AlipayTradeStatus.TradeClosed
-                    ? new Reply(AlipayNotifyOutcome.Acknowledged, "TRADE_CLOSED: nothing to credit; the pending-orders job closes the order")
-                    : new Reply(AlipayNotifyOutcome.Ignored, $"{notification.Status.ToWireName()}: not paid yet");
+                    ? new Reply(PaymentNotifyOutcome.Acknowledged, "TRADE_CLOSED: nothing to credit; the pending-orders job closes the order")
+                    : new Reply(PaymentNotifyOutcome.Ignored, $"{notification.Status.ToWireName()}: not paid yet");
             }
 
             var credit = await settlement.CreditAsync(order, notification.TradeNo, notification.TotalAmountMicroYuan, notification.PaidAt, cancellationToken);
-            if (!credit.IsSuccess) return new Reply(AlipayNotifyOutcome.Rejected, credit.Error!.Message);
+            if (!credit.IsSuccess) return new Reply(PaymentNotifyOutcome.Rejected, credit.Error!.Message);
             return credit.Value!.Credited
-                ? new Reply(AlipayNotifyOutcome.Credited, $"credited {order.Amount.ToDisplay()}")
-                : new Reply(AlipayNotifyOutcome.Duplicate, "already credited");
+                ? new Reply(PaymentNotifyOutcome.Credited, $"credited {order.Amount.ToDisplay()}")
+                : new Reply(PaymentNotifyOutcome.Duplicate, "already credited");
         }
 
         private static string Clip(string value, int max) => value.Length > max ? value[..max] : value;

@@ -12,8 +12,8 @@ namespace Portal.Core.Features.Payments.Refunds;
 
 /// <summary>
 /// A finance user approves a requested refund. In one transaction the refund becomes Approved and is split into
-/// allocations (<see cref="RefundAllocator"/>: the tenant's most recent Alipay top-ups first, then bank); then the
-/// Alipay parts are refunded right away. Bank parts wait until finance records the outgoing transfer.
+/// allocations (<see cref="RefundAllocator"/>: the tenant's most recent Alipay and WeChat Pay top-ups first, then bank);
+/// then those parts are refunded through their rail right away. Bank parts wait until finance records the outgoing transfer.
 /// </summary>
 public static class ApproveRefund
 {
@@ -53,7 +53,7 @@ public static class ApproveRefund
                     .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RefundStatus.Approved).SetProperty(r => r.DecidedBy, currentUser.Name).SetProperty(r => r.DecidedAt, now), cancellationToken);
                 if (claimed == 0) return RefundErrors.NotRequested;
 
-                var plan = RefundAllocator.Allocate(refund.Amount, await AlipaySourcesAsync(db, tenantId, now, cancellationToken), await BankSourcesAsync(db, tenantId, cancellationToken));
+                var plan = RefundAllocator.Allocate(refund.Amount, await RailSourcesAsync(db, tenantId, now, cancellationToken), await BankSourcesAsync(db, tenantId, cancellationToken));
                 var index = 0;
                 foreach (var part in plan)
                 {
@@ -74,40 +74,42 @@ public static class ApproveRefund
                 }
 
                 var alipayPart = plan.Where(p => p.Kind == RefundAllocationKind.Alipay).Aggregate(Money.Zero, (sum, p) => sum + p.Amount);
-                var bankPart = refund.Amount - alipayPart;
+                var wechatPart = plan.Where(p => p.Kind == RefundAllocationKind.Wechat).Aggregate(Money.Zero, (sum, p) => sum + p.Amount);
+                var bankPart = refund.Amount - alipayPart - wechatPart;
                 audit.Add(db, "payments.refund_approved", nameof(RefundRequest), refund.Id,
-                    $"{refund.RefundNo} {refund.Amount.ToDisplay()}: Alipay {alipayPart.ToDisplay()}, bank {bankPart.ToDisplay()} in {plan.Count} part(s)", tenantId);
+                    $"{refund.RefundNo} {refund.Amount.ToDisplay()}: Alipay {alipayPart.ToDisplay()}, WeChat Pay {wechatPart.ToDisplay()}, bank {bankPart.ToDisplay()} in {plan.Count} part(s)", tenantId);
                 await KycOwnerMail.SendAsync(db, outbox, tenantId, (culture, tenantName) =>
                     templates.Notice(culture, "Refund approved",
                         "The refund {0} of {1} for {2} was approved: {3} goes back to the Alipay accounts that paid your most recent top-ups and {4} by bank transfer. You will get another email when it is complete.",
-                        refund.RefundNo, refund.Amount.ToDisplay(), tenantName, alipayPart.ToDisplay(), bankPart.ToDisplay()),
+                        refund.RefundNo, refund.Amount.ToDisplay(), tenantName, (alipayPart + wechatPart).ToDisplay(), bankPart.ToDisplay()),
                     "RefundApproved", cancellationToken);
                 await db.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
             }
 
-            // Outside the approval's transaction: a slow or unreachable Alipay cannot undo the approval, and what
+            // Outside the approval's transaction: a slow or unreachable rail cannot undo the approval, and what
             // is not paid now is retried by the payout job with the same out_request_no.
-            await payouts.PayAlipayPartsAsync(command.RefundId, cancellationToken);
+            await payouts.PayRailPartsAsync(command.RefundId, cancellationToken);
             return await queries.GetAsync(command.RefundId, cancellationToken);
         }
 
-        private async Task<List<RefundSource>> AlipaySourcesAsync(PortalDbContext db, Guid tenantId, DateTimeOffset now, CancellationToken cancellationToken)
+        private async Task<List<RefundSource>> RailSourcesAsync(PortalDbContext db, Guid tenantId, DateTimeOffset now, CancellationToken cancellationToken)
         {
-            // Alipay refunds a trade only for a limited time after payment.
+            // Alipay and WeChat Pay refund a payment only for a limited time after it (a year at both).
             var since = now - TimeSpan.FromDays(options.Value.AlipayRefundWindowDays);
             var rows = await db.TopUpOrders.IgnoreTenantFilter()
-                .Where(o => o.TenantId == tenantId && o.Status == TopUpStatus.Paid && o.AlipayTradeNo != null && o.PaidAt >= since)
+                .Where(o => o.TenantId == tenantId && o.Status == TopUpStatus.Paid && (o.AlipayTradeNo != null || o.WechatTransactionId != null) && o.PaidAt >= since)
                 .Select(o => new
                 {
                     o.Id,
                     o.PaidAt,
+                    Wechat = o.WechatTransactionId != null,
                     Remaining = o.AmountMicroYuan - (db.RefundAllocations.IgnoreTenantFilter()
-                        .Where(a => a.TopUpOrderId == o.Id && a.Kind == RefundAllocationKind.Alipay).Sum(a => (long?)a.AmountMicroYuan) ?? 0),
+                        .Where(a => a.TopUpOrderId == o.Id && (a.Kind == RefundAllocationKind.Alipay || a.Kind == RefundAllocationKind.Wechat)).Sum(a => (long?)a.AmountMicroYuan) ?? 0),
                 })
                 .Where(o => o.Remaining > 0)
                 .ToListAsync(cancellationToken);
-            return rows.Select(r => new RefundSource(r.Id, r.PaidAt!.Value, new Money(r.Remaining))).ToList();
+            return rows.Select(r => new RefundSource(r.Id, r.PaidAt!.Value, new Money(r.Remaining), r.Wechat ? RefundAllocationKind.Wechat : RefundAllocationKind.Alipay)).ToList();
         }
 
         private static async Task<List<RefundSource>> BankSourcesAsync(PortalDbContext db, Guid tenantId, CancellationToken cancellationToken)

@@ -42,7 +42,7 @@ public static class CompleteBankRefund
     }
 }
 
-/// <summary>A finance user asks Alipay again for a Pending or Failed Alipay part, with the same out_request_no.</summary>
+/// <summary>A finance user asks the rail (Alipay or WeChat Pay) again for a Pending or Failed part, with the same out_request_no.</summary>
 public static class RetryAlipayRefund
 {
     public sealed record Command(Guid AllocationId);
@@ -57,7 +57,7 @@ public static class RetryAlipayRefund
                 if (!actor.IsSuccess) return actor.Error!;
             }
 
-            return await payouts.PayAlipayAsync(command.AllocationId, includeFailed: true, cancellationToken);
+            return await payouts.PayRailAsync(command.AllocationId, includeFailed: true, cancellationToken);
         }
     }
 }

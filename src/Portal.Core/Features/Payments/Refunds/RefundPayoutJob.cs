@@ -4,9 +4,9 @@ using Portal.Core.Data;
 namespace Portal.Core.Features.Payments.Refunds;
 
 /// <summary>
-/// Retries the Alipay parts of approved refunds whose last call had no answer (timeout, Alipay busy), with the same
-/// out_request_no, when their backoff is over; and completes approved refunds whose parts are all paid. Safe to run
-/// twice: Alipay refunds once per out_request_no and the ledger debits once per part.
+/// Retries the Alipay and WeChat Pay parts of approved refunds whose last call had no answer (timeout, rail busy, WeChat
+/// Pay still PROCESSING), with the same out_request_no, when their backoff is over; and completes approved refunds whose parts are all paid. Safe to run
+/// twice: the rails refund once per out_request_no / out_refund_no and the ledger debits once per part.
 /// </summary>
 public sealed class RefundPayoutJob(IDbContextFactory<PortalDbContext> dbFactory, RefundPayouts payouts, TimeProvider clock)
 {
@@ -19,7 +19,7 @@ public sealed class RefundPayoutJob(IDbContextFactory<PortalDbContext> dbFactory
         {
             var approved = db.RefundRequests.IgnoreTenantFilter().Where(r => r.Status == RefundStatus.Approved);
             due = await db.RefundAllocations.IgnoreTenantFilter()
-                .Where(a => a.Kind == RefundAllocationKind.Alipay && a.Status == RefundAllocationStatus.Pending && (a.NextAttemptAt == null || a.NextAttemptAt <= now)
+                .Where(a => (a.Kind == RefundAllocationKind.Alipay || a.Kind == RefundAllocationKind.Wechat) && a.Status == RefundAllocationStatus.Pending && (a.NextAttemptAt == null || a.NextAttemptAt <= now)
                     && approved.Any(r => r.Id == a.RefundRequestId))
                 .OrderBy(a => a.NextAttemptAt).Take(100).Select(a => a.Id).ToListAsync(cancellationToken);
             finished = await approved
@@ -30,7 +30,7 @@ public sealed class RefundPayoutJob(IDbContextFactory<PortalDbContext> dbFactory
         var paid = 0;
         foreach (var id in due)
         {
-            var result = await payouts.PayAlipayAsync(id, includeFailed: false, cancellationToken);
+            var result = await payouts.PayRailAsync(id, includeFailed: false, cancellationToken);
             if (result.IsSuccess) paid++;
         }
 

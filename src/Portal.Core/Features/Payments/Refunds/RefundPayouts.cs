@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Portal.Core.Common;
 using Portal.Core.Data;
 using Portal.Core.Features.Accounts;
@@ -7,13 +8,15 @@ using Portal.Core.Features.Audit;
 using Portal.Core.Features.Kyc;
 using Portal.Core.Features.Notifications;
 using Portal.Core.Features.Payments.Alipay;
+using Portal.Core.Features.Payments.WechatPay;
 using Portal.Core.Features.Wallet;
 
 namespace Portal.Core.Features.Payments.Refunds;
 
 /// <summary>
 /// Pays out the parts of approved refunds: Alipay parts through <c>alipay.trade.refund</c> with the part's fixed
-/// out_request_no (so any number of retries refunds once), bank parts when finance records the outgoing transfer.
+/// out_request_no, WeChat Pay parts through <c>/v3/refund/domestic/refunds</c> with it as out_refund_no (so any number
+/// of retries refunds once), bank parts when finance records the outgoing transfer.
 /// Each success is one ledger posting under <c>refund:{part id}</c> that debits the wallet and releases that much of
 /// the hold, in one transaction with the part's status. Not authorised here: callers check who may act.
 /// </summary>
@@ -21,6 +24,9 @@ public sealed class RefundPayouts(
     IDbContextFactory<PortalDbContext> dbFactory,
     Ledger ledger,
     AlipayClient alipay,
+    WechatPayClient wechat,
+    IOptions<WechatPayOptions> wechatOptions,
+    IOptions<PortalOptions> portal,
     ICurrentUser currentUser,
     AuditLog audit,
     EmailOutbox outbox,
@@ -38,45 +44,55 @@ public sealed class RefundPayouts(
         "Alipay.ACQ.SYSTEM_ERROR",
         "Alipay.20000",
         "Alipay.aop.ACQ.SYSTEM_ERROR",
+        WechatPayErrors.UnavailableCode,
+        WechatPayErrors.InvalidResponseCode,
+        WechatPayErrors.InvalidSignatureCode,
+        "WechatPay.SYSTEM_ERROR",
+        "WechatPay.FREQUENCY_LIMITED",
+        "WechatPay.NOT_ENOUGH",
     };
 
-    /// <summary>Tries every Pending Alipay part of an approved refund once (Failed ones wait for finance).</summary>
-    public async Task PayAlipayPartsAsync(Guid refundId, CancellationToken cancellationToken = default)
+    /// <summary>WeChat Pay accepted the refund but has not finished it (PROCESSING): the part stays Pending and is asked again.</summary>
+    public static readonly Error RefundProcessing = new("Refunds.Processing", "The refund is being processed; it completes by notification or the next query.");
+
+    /// <summary>Tries every Pending Alipay or WeChat Pay part of an approved refund once (Failed ones wait for finance).</summary>
+    public async Task PayRailPartsAsync(Guid refundId, CancellationToken cancellationToken = default)
     {
         List<Guid> parts;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
             parts = await db.RefundAllocations.IgnoreTenantFilter()
-                .Where(a => a.RefundRequestId == refundId && a.Kind == RefundAllocationKind.Alipay && a.Status == RefundAllocationStatus.Pending)
+                .Where(a => a.RefundRequestId == refundId && (a.Kind == RefundAllocationKind.Alipay || a.Kind == RefundAllocationKind.Wechat) && a.Status == RefundAllocationStatus.Pending)
                 .OrderBy(a => a.Position).Select(a => a.Id).ToListAsync(cancellationToken);
         }
 
-        foreach (var id in parts) await PayAlipayAsync(id, includeFailed: false, cancellationToken);
+        foreach (var id in parts) await PayRailAsync(id, includeFailed: false, cancellationToken);
     }
 
     /// <summary>
-    /// Refunds one Alipay part. True when it is paid out (now or before); an error when Alipay refused it (Failed)
-    /// or could not say (stays Pending, retried by the job). <paramref name="includeFailed"/>: finance retries a Failed part.
+    /// Refunds one Alipay or WeChat Pay part through its rail. True when it is paid out (now or before); an error when
+    /// the rail refused it (Failed) or could not say yet (stays Pending, retried by the job: a timeout, or WeChat Pay's
+    /// PROCESSING). <paramref name="includeFailed"/>: finance retries a Failed part.
     /// </summary>
-    public async Task<Result<bool>> PayAlipayAsync(Guid allocationId, bool includeFailed, CancellationToken cancellationToken = default)
+    public async Task<Result<bool>> PayRailAsync(Guid allocationId, bool includeFailed, CancellationToken cancellationToken = default)
     {
         var now = clock.GetUtcNow();
         RefundAllocation? part;
         string? refundNo;
-        string? orderNo;
+        TopUpOrder? order;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
             part = await db.RefundAllocations.IgnoreTenantFilter().AsNoTracking().FirstOrDefaultAsync(a => a.Id == allocationId, cancellationToken);
             if (part is null) return Error.NotFound("Allocation");
-            if (part.Kind != RefundAllocationKind.Alipay) return RefundErrors.NotAlipay;
+            if (!part.Kind.IsRail()) return RefundErrors.NotAlipay;
             if (part.Status == RefundAllocationStatus.Succeeded) return true;
             if (part.Status == RefundAllocationStatus.Failed && !includeFailed) return RefundErrors.AllocationDone;
             var refund = await db.RefundRequests.IgnoreTenantFilter().AsNoTracking().Where(r => r.Id == part.RefundRequestId)
                 .Select(r => new { r.RefundNo, r.Status }).SingleAsync(cancellationToken);
             if (refund.Status != RefundStatus.Approved) return RefundErrors.NotApproved;
             refundNo = refund.RefundNo;
-            orderNo = await db.TopUpOrders.IgnoreTenantFilter().Where(o => o.Id == part.TopUpOrderId).Select(o => o.OrderNo).SingleAsync(cancellationToken);
-            // NOTE: a retried Failed part goes back to Pending before Alipay is asked (conditional UPDATE on its status):
+            order = await db.TopUpOrders.IgnoreTenantFilter().AsNoTracking().SingleAsync(o => o.Id == part.TopUpOrderId, cancellationToken);
+            // NOTE: a retried Failed part goes back to Pending before the rail is asked (conditional UPDATE on its status):
             // from then on finance cannot record it as paid by bank, and if finance recorded it first this claims
             // nothing and Alipay is not asked, so the money never leaves both ways.
             var claimed = await db.RefundAllocations.IgnoreTenantFilter()
@@ -85,35 +101,102 @@ public sealed class RefundPayouts(
                     .SetProperty(a => a.Attempts, a => a.Attempts + 1).SetProperty(a => a.LastAttemptAt, now), cancellationToken);
             if (claimed == 0)
             {
-                // Paid through Alipay meanwhile (the job, or another retry) is success; paid by bank is not this call's.
-                var paidByAlipay = await db.RefundAllocations.IgnoreTenantFilter()
-                    .AnyAsync(a => a.Id == allocationId && a.Status == RefundAllocationStatus.Succeeded && a.Kind == RefundAllocationKind.Alipay, cancellationToken);
-                return paidByAlipay ? true : RefundErrors.AllocationDone;
+                // Paid through its rail meanwhile (the job, or another retry) is success; paid by bank is not this call's.
+                var paidByRail = await db.RefundAllocations.IgnoreTenantFilter()
+                    .AnyAsync(a => a.Id == allocationId && a.Status == RefundAllocationStatus.Succeeded && a.Kind == part.Kind, cancellationToken);
+                return paidByRail ? true : RefundErrors.AllocationDone;
             }
         }
 
-        var refunded = await alipay.RefundAsync(new AlipayRefundRequest(orderNo, part.OutRequestNo, part.AmountMicroYuan, $"Portal 余额退款 {refundNo}"), cancellationToken);
-        if (refunded.IsSuccess && refunded.Value!.OutTradeNo != orderNo)
-            refunded = new Error(AlipayErrors.InvalidResponseCode, $"Alipay answered for order {refunded.Value.OutTradeNo}, not {orderNo}.");
+        var orderNo = order.OrderNo;
+        var refunded = part.Kind == RefundAllocationKind.Wechat
+            ? await RefundByWechatAsync(part, order, refundNo, cancellationToken)
+            : await RefundByAlipayAsync(part, orderNo, refundNo, cancellationToken);
         if (!refunded.IsSuccess)
         {
-            var retryable = RetryableCodes.Contains(refunded.Error!.Code);
+            var processing = refunded.Error == RefundProcessing;
+            var retryable = processing || RetryableCodes.Contains(refunded.Error!.Code);
             var error = $"{refunded.Error.Code}: {refunded.Error.Message}";
             if (error.Length > 500) error = error[..500];
             var attempts = part.Attempts + 1;
-            DateTimeOffset? next = retryable ? now + TimeSpan.FromMinutes(Math.Min(60, 1 << Math.Min(attempts - 1, 6))) : null;
+            DateTimeOffset? next = processing ? now + TimeSpan.FromMinutes(1) : retryable ? now + TimeSpan.FromMinutes(Math.Min(60, 1 << Math.Min(attempts - 1, 6))) : null;
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             // NOTE: conditional on not Succeeded: a concurrent retry that succeeded is never marked failed afterwards.
             await db.RefundAllocations.IgnoreTenantFilter().Where(a => a.Id == allocationId && a.Status != RefundAllocationStatus.Succeeded)
                 .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, retryable ? RefundAllocationStatus.Pending : RefundAllocationStatus.Failed)
                     .SetProperty(a => a.LastError, error).SetProperty(a => a.NextAttemptAt, next), cancellationToken);
-            logger.LogWarning("Alipay refund {OutRequestNo} of order {OrderNo} failed ({Retry}): {Error}", part.OutRequestNo, orderNo, retryable ? "will retry" : "refused", error);
+            logger.LogWarning("{Kind} refund {OutRequestNo} of order {OrderNo} not done ({Retry}): {Error}", part.Kind, part.OutRequestNo, orderNo, retryable ? "will retry" : "refused", error);
             return refunded.Error;
         }
 
-        // fund_change = N means an earlier call with this out_request_no already moved the money: still paid out.
-        var paidAt = (refunded.Value!.RefundedAt ?? now).ToUniversalTime();
-        return await SettleAsync(part, refundNo, $"退款 {refundNo} → 支付宝 {orderNo}", paidAt, bankReference: null, cancellationToken);
+        var rail = part.Kind == RefundAllocationKind.Wechat ? "微信支付" : "支付宝";
+        return await SettleAsync(part, refundNo, $"退款 {refundNo} → {rail} {orderNo}", (refunded.Value ?? now).ToUniversalTime(), bankReference: null, cancellationToken);
+    }
+
+    /// <summary>When Alipay refunded; fund_change = N means an earlier call with this out_request_no already did: still paid out.</summary>
+    private async Task<Result<DateTimeOffset?>> RefundByAlipayAsync(RefundAllocation part, string orderNo, string refundNo, CancellationToken cancellationToken)
+    {
+        var refunded = await alipay.RefundAsync(new AlipayRefundRequest(orderNo, part.OutRequestNo, part.AmountMicroYuan, $"Portal 余额退款 {refundNo}"), cancellationToken);
+        if (!refunded.IsSuccess) return refunded.Error!;
+        return refunded.Value!.OutTradeNo == orderNo
+            ? refunded.Value.RefundedAt
+            : new Error(AlipayErrors.InvalidResponseCode, $"Alipay answered for order {refunded.Value.OutTradeNo}, not {orderNo}.");
+    }
+
+    /// <summary>
+    /// When WeChat Pay refunded. After the first attempt the refund is queried first (its answer may have been lost);
+    /// only a refund WeChat Pay does not know is requested (again), always with the same out_refund_no. PROCESSING →
+    /// <see cref="RefundProcessing"/>; ABNORMAL or CLOSED → refused (finance pays it by bank or retries).
+    /// </summary>
+    private async Task<Result<DateTimeOffset?>> RefundByWechatAsync(RefundAllocation part, TopUpOrder order, string refundNo, CancellationToken cancellationToken)
+    {
+        Result<WechatPayRefund> refund = part.Attempts > 0 ? await wechat.QueryRefundAsync(part.OutRequestNo, cancellationToken) : WechatPayErrors.InvalidResponse("not asked yet");
+        if (part.Attempts == 0 || (!refund.IsSuccess && refund.Error!.Code == WechatPayErrors.ResourceNotExists))
+        {
+            refund = await wechat.RefundAsync(new WechatPayRefundRequest(order.OrderNo, part.OutRequestNo, part.AmountMicroYuan, order.AmountMicroYuan,
+                $"Portal 余额退款 {refundNo}", wechatOptions.Value.ResolveNotifyUrl(portal.Value)), cancellationToken);
+        }
+
+        if (!refund.IsSuccess) return refund.Error!;
+        var r = refund.Value!;
+        if (r.OutRefundNo != part.OutRequestNo || (r.OutTradeNo.Length > 0 && r.OutTradeNo != order.OrderNo) || r.RefundMicroYuan != part.AmountMicroYuan)
+            return WechatPayErrors.InvalidResponse($"WeChat Pay answered for refund {r.OutRefundNo} of {r.OutTradeNo} ({r.RefundFen} fen), not {part.OutRequestNo}.");
+        return r.Status switch
+        {
+            "SUCCESS" => r.SuccessTime,
+            "PROCESSING" => RefundProcessing,
+            _ => new Error("WechatPay.REFUND_" + r.Status, $"WeChat Pay reports the refund {r.Status}."),
+        };
+    }
+
+    /// <summary>
+    /// A verified REFUND.* notification for a WeChat part: SUCCESS settles it (once, like every other path), ABNORMAL or
+    /// CLOSED marks it Failed for finance. The notification's refund number, order and amount must be the part's.
+    /// </summary>
+    public async Task<Result<string>> SettleWechatNotificationAsync(string outRefundNo, string outTradeNo, string status, long refundMicroYuan, DateTimeOffset? successTime, CancellationToken cancellationToken = default)
+    {
+        RefundAllocation? part;
+        string refundNo;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            part = await db.RefundAllocations.IgnoreTenantFilter().AsNoTracking().FirstOrDefaultAsync(a => a.OutRequestNo == outRefundNo && a.Kind == RefundAllocationKind.Wechat, cancellationToken);
+            if (part is null) return new Error("Refunds.UnknownRefund", $"unknown out_refund_no {outRefundNo}");
+            var orderNo = await db.TopUpOrders.IgnoreTenantFilter().Where(o => o.Id == part.TopUpOrderId).Select(o => o.OrderNo).SingleAsync(cancellationToken);
+            if (orderNo != outTradeNo || refundMicroYuan != part.AmountMicroYuan)
+                return new Error("Refunds.Mismatch", $"refund {outRefundNo} is for {orderNo} {part.Amount.ToDisplay()}, not {outTradeNo} {new Money(refundMicroYuan).ToDisplay()}");
+            if (part.Status == RefundAllocationStatus.Succeeded) return "already settled";
+            refundNo = await db.RefundRequests.IgnoreTenantFilter().Where(r => r.Id == part.RefundRequestId).Select(r => r.RefundNo).SingleAsync(cancellationToken);
+            if (status != "SUCCESS")
+            {
+                await db.RefundAllocations.IgnoreTenantFilter().Where(a => a.Id == part.Id && a.Status == RefundAllocationStatus.Pending)
+                    .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, RefundAllocationStatus.Failed).SetProperty(a => a.LastError, $"WeChat Pay: refund {status}")
+                        .SetProperty(a => a.NextAttemptAt, (DateTimeOffset?)null), cancellationToken);
+                return $"refund {status}: part left to finance";
+            }
+        }
+
+        var settled = await SettleAsync(part, refundNo, $"退款 {refundNo} → 微信支付 {outTradeNo}", (successTime ?? clock.GetUtcNow()).ToUniversalTime(), bankReference: null, cancellationToken);
+        return settled.IsSuccess || settled.Error == RefundErrors.AllocationDone ? "refund settled" : settled.Error!;
     }
 
     /// <summary>
@@ -141,9 +224,9 @@ public sealed class RefundPayouts(
         return await SettleAsync(part, refundNo, $"退款 {refundNo} → 银行转账 {reference}", clock.GetUtcNow(), reference, cancellationToken);
     }
 
-    /// <summary>Bank parts are paid by bank; so are Alipay parts that Alipay definitively refused.</summary>
+    /// <summary>Bank parts are paid by bank; so are Alipay and WeChat Pay parts that their rail definitively refused.</summary>
     public static bool BankPayable(RefundAllocationKind kind, RefundAllocationStatus status) =>
-        (kind == RefundAllocationKind.Bank && status == RefundAllocationStatus.Pending) || (kind == RefundAllocationKind.Alipay && status == RefundAllocationStatus.Failed);
+        (kind == RefundAllocationKind.Bank && status == RefundAllocationStatus.Pending) || (kind.IsRail() && status == RefundAllocationStatus.Failed);
 
     /// <summary>Approved refunds whose every part is paid become Completed (the job's safety net after a crash).</summary>
     public async Task TryCompleteAsync(Guid refundId, CancellationToken cancellationToken = default)
@@ -180,12 +263,13 @@ public sealed class RefundPayouts(
             // NOTE: the claim is a conditional UPDATE on the part's status inside the ledger's transaction: of the job
             // and a finance user's retry finishing the same part at once, one debits; the other changes no row and
             // rolls back (the unique ledger key refund:{id} is the second line of defence). A bank payment can only
-            // claim a Pending bank part or a Failed Alipay part, so an Alipay part being paid is never paid twice.
+            // claim a Pending bank part or a Failed rail part, so a rail part being paid is never paid twice.
             var claim = db.RefundAllocations.IgnoreTenantFilter().Where(a => a.Id == part.Id);
+            var railKind = part.Kind;
             claim = bankReference is null
-                ? claim.Where(a => a.Kind == RefundAllocationKind.Alipay && a.Status != RefundAllocationStatus.Succeeded)
+                ? claim.Where(a => a.Kind == railKind && a.Kind != RefundAllocationKind.Bank && a.Status != RefundAllocationStatus.Succeeded)
                 : claim.Where(a => (a.Kind == RefundAllocationKind.Bank && a.Status == RefundAllocationStatus.Pending)
-                    || (a.Kind == RefundAllocationKind.Alipay && a.Status == RefundAllocationStatus.Failed));
+                    || ((a.Kind == RefundAllocationKind.Alipay || a.Kind == RefundAllocationKind.Wechat) && a.Status == RefundAllocationStatus.Failed));
             var claimed = await claim.ExecuteUpdateAsync(s =>
             {
                 s.SetProperty(a => a.Status, RefundAllocationStatus.Succeeded).SetProperty(a => a.CompletedAt, paidAt).SetProperty(a => a.CompletedBy, actor)
@@ -219,7 +303,7 @@ public sealed class RefundPayouts(
         }
 
         // NOTE: the ledger answers a second posting under refund:{part id} with the first one. For a bank payment that
-        // means the part was paid another way meanwhile (Alipay): finance must hear it, not "recorded".
+        // means the part was paid another way meanwhile (through its rail): finance must hear it, not "recorded".
         if (bankReference is not null && result.Value!.AlreadyApplied) return RefundErrors.AllocationDone;
         await TryCompleteAsync(part.RefundRequestId, cancellationToken);
         return true;

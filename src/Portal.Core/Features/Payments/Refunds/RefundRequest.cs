@@ -74,6 +74,15 @@ public enum RefundAllocationKind
 
     /// <summary>By an outgoing bank transfer that finance makes and records.</summary>
     Bank,
+
+    /// <summary>Back to the WeChat Pay user who paid a top-up (/v3/refund/domestic/refunds, out_refund_no = OutRequestNo).</summary>
+    Wechat,
+}
+
+public static class RefundAllocationKinds
+{
+    /// <summary>Parts paid back through the rail a top-up came from (Alipay, WeChat Pay), as opposed to by bank.</summary>
+    public static bool IsRail(this RefundAllocationKind kind) => kind is RefundAllocationKind.Alipay or RefundAllocationKind.Wechat;
 }
 
 public enum RefundAllocationStatus

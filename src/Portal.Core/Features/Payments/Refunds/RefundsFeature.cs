@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Features.Payments.WechatPay;
 
 namespace Portal.Core.Features.Payments.Refunds;
 
@@ -15,6 +16,7 @@ public static class RefundsFeature
         services.AddScoped<CompleteBankRefund.Handler>();
         services.AddScoped<RetryAlipayRefund.Handler>();
         services.AddScoped<RefundPayoutJob>();
+        services.AddScoped<IWechatPayRefundNotifications, WechatRefundNotifications>();
         return services;
     }
 }

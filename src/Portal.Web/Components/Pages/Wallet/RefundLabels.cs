@@ -22,6 +22,14 @@ public static class RefundLabels
         _ => "In progress",
     };
 
+    /// <summary>Which way a part is paid back.</summary>
+    public static string Kind(RefundAllocationKind kind) => kind switch
+    {
+        RefundAllocationKind.Alipay => "Alipay",
+        RefundAllocationKind.Wechat => "WeChat Pay",
+        _ => "Bank transfer",
+    };
+
     public static Color Color(RefundStatus status) => status switch
     {
         RefundStatus.Completed => MudBlazor.Color.Success,

@@ -1,3 +1,4 @@
+using Portal.Core.Features.Payments;
 using Portal.Core.Features.Payments.Alipay;
 
 namespace Portal.UnitTests.Features.Payments.Alipay;
@@ -27,7 +28,7 @@ public class AlipayKeysTests
     public void Every_private_key_shape_produces_the_same_signature(string keyText)
     {
         var expected = AlipaySignature.Sign(Content, TestKeys.A);
-        using var key = AlipayKeys.LoadPrivateKey(keyText);
+        using var key = RsaKeys.LoadPrivateKey(keyText);
         Assert.Equal(expected, AlipaySignature.Sign(Content, key));
     }
 
@@ -49,7 +50,7 @@ public class AlipayKeysTests
     public void Every_public_key_shape_verifies(string keyText)
     {
         var sign = AlipaySignature.Sign(Content, TestKeys.A);
-        using var key = AlipayKeys.LoadPublicKey(keyText);
+        using var key = RsaKeys.LoadPublicKey(keyText);
         Assert.True(AlipaySignature.Verify(Content, sign, key));
         Assert.False(AlipaySignature.Verify(Content + "x", sign, key));
     }
@@ -62,7 +63,7 @@ public class AlipayKeysTests
     [InlineData("-----BEGIN PRIVATE KEY-----\n%%%\n-----END PRIVATE KEY-----")]
     public void Garbage_private_keys_are_refused_with_a_message(string text)
     {
-        var ex = Assert.Throws<ArgumentException>(() => AlipayKeys.LoadPrivateKey(text));
+        var ex = Assert.Throws<ArgumentException>(() => RsaKeys.LoadPrivateKey(text));
         Assert.Contains("private key", ex.Message);
     }
 
@@ -72,15 +73,15 @@ public class AlipayKeysTests
     [InlineData("aGVsbG8gd29ybGQ=")]
     public void Garbage_public_keys_are_refused_with_a_message(string text)
     {
-        var ex = Assert.Throws<ArgumentException>(() => AlipayKeys.LoadPublicKey(text));
+        var ex = Assert.Throws<ArgumentException>(() => RsaKeys.LoadPublicKey(text));
         Assert.Contains("public key", ex.Message);
     }
 
     [Fact]
     public void A_public_key_is_not_accepted_as_a_private_key()
     {
-        Assert.Throws<ArgumentException>(() => AlipayKeys.LoadPrivateKey(TestKeys.SpkiPem(TestKeys.A)));
-        Assert.Throws<ArgumentException>(() => AlipayKeys.LoadPrivateKey(TestKeys.SpkiBase64(TestKeys.A)));
+        Assert.Throws<ArgumentException>(() => RsaKeys.LoadPrivateKey(TestKeys.SpkiPem(TestKeys.A)));
+        Assert.Throws<ArgumentException>(() => RsaKeys.LoadPrivateKey(TestKeys.SpkiBase64(TestKeys.A)));
     }
 
     [Fact]
@@ -89,7 +90,7 @@ public class AlipayKeysTests
         var pem = TestKeys.A.ExportEncryptedPkcs8PrivateKeyPem(
             "pw", new System.Security.Cryptography.PbeParameters(
                 System.Security.Cryptography.PbeEncryptionAlgorithm.Aes128Cbc, System.Security.Cryptography.HashAlgorithmName.SHA256, 1000));
-        var ex = Assert.Throws<ArgumentException>(() => AlipayKeys.LoadPrivateKey(pem));
+        var ex = Assert.Throws<ArgumentException>(() => RsaKeys.LoadPrivateKey(pem));
         Assert.Contains("ENCRYPTED PRIVATE KEY", ex.Message);
     }
 
@@ -98,7 +99,7 @@ public class AlipayKeysTests
     {
         var base64 = TestKeys.Pkcs8Base64(TestKeys.A);
         var truncated = base64[..200] + "!!";
-        var ex = Assert.Throws<ArgumentException>(() => AlipayKeys.LoadPrivateKey(truncated));
+        var ex = Assert.Throws<ArgumentException>(() => RsaKeys.LoadPrivateKey(truncated));
         Assert.DoesNotContain(base64[..40], ex.Message);
     }
 
@@ -107,7 +108,7 @@ public class AlipayKeysTests
     {
         foreach (var name in new[] { "trade_status_sync TRADE_SUCCESS (with sign_type)", "servicemarket_order_notify (signed WITH sign_type, V2 rule)" })
         {
-            using var key = AlipayKeys.LoadPublicKey(KnownAnswerVectors.Notify(name).GetProperty("alipayPublicKey").GetString()!);
+            using var key = RsaKeys.LoadPublicKey(KnownAnswerVectors.Notify(name).GetProperty("alipayPublicKey").GetString()!);
             Assert.Equal(2048, key.KeySize);
         }
     }

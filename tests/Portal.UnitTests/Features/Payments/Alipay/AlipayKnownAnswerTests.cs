@@ -1,3 +1,4 @@
+using Portal.Core.Features.Payments;
 using Portal.Core.Features.Payments.Alipay;
 
 namespace Portal.UnitTests.Features.Payments.Alipay;
@@ -13,7 +14,7 @@ public class AlipayKnownAnswerTests
         var expectValid = vector.GetProperty("expectValid").GetBoolean();
         var expectV1 = vector.GetProperty("expectV1").GetBoolean();
         var fields = KnownAnswerVectors.Params(vector);
-        using var key = AlipayKeys.LoadPublicKey(vector.GetProperty("alipayPublicKey").GetString()!);
+        using var key = RsaKeys.LoadPublicKey(vector.GetProperty("alipayPublicKey").GetString()!);
 
         var v1 = AlipaySignature.VerifyNotifyV1(fields, key);
         var v2 = AlipaySignature.VerifyNotifyV2(fields, key);
@@ -27,7 +28,7 @@ public class AlipayKnownAnswerTests
     {
         // Proves the V1/V2 distinction is real: the same Alipay message only verifies without sign_type.
         var vector = KnownAnswerVectors.Notify("trade_status_sync TRADE_SUCCESS (with sign_type)");
-        using var key = AlipayKeys.LoadPublicKey(vector.GetProperty("alipayPublicKey").GetString()!);
+        using var key = RsaKeys.LoadPublicKey(vector.GetProperty("alipayPublicKey").GetString()!);
         Assert.False(AlipaySignature.VerifyNotifyV2(KnownAnswerVectors.Params(vector), key));
     }
 
@@ -42,7 +43,7 @@ public class AlipayKnownAnswerTests
         }
 
         var fields = KnownAnswerVectors.Params(vector);
-        using var key = AlipayKeys.LoadPublicKey(vector.GetProperty("alipayPublicKey").GetString()!);
+        using var key = RsaKeys.LoadPublicKey(vector.GetProperty("alipayPublicKey").GetString()!);
         foreach (var target in fields.Where(f => f.Key is not ("sign" or "sign_type")).Select(f => f.Key))
         {
             var tampered = fields.Select(f => f.Key == target ? new KeyValuePair<string, string?>(f.Key, f.Value + "0") : f).ToList();
@@ -76,7 +77,7 @@ public class AlipayKnownAnswerTests
     public void Response_vectors_verify_exactly_as_expected(string name)
     {
         var vector = KnownAnswerVectors.Response(name);
-        using var key = AlipayKeys.LoadPublicKey(vector.GetProperty("alipayPublicKey").GetString()!);
+        using var key = RsaKeys.LoadPublicKey(vector.GetProperty("alipayPublicKey").GetString()!);
 
         var result = AlipayResponseVerifier.Verify(
             vector.GetProperty("body").GetString()!, vector.GetProperty("method").GetString()!, key);

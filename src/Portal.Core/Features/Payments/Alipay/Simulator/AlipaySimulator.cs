@@ -58,7 +58,7 @@ public sealed class AlipaySimulator(
         if (!parsed.IsSuccess) return Reject(parsed.Error!);
         var request = parsed.Value!;
         if (request.AppId != keys.AppId) return Reject(new Error("isv.invalid-app-id", "无效的AppID参数"));
-        using (var merchantPublicKey = AlipayKeys.LoadPublicKey(keys.MerchantPublicKey))
+        using (var merchantPublicKey = RsaKeys.LoadPublicKey(keys.MerchantPublicKey))
         {
             if (!request.VerifySignature(merchantPublicKey)) return Reject(request.InvalidSignatureError());
         }
@@ -423,7 +423,7 @@ public sealed class AlipaySimulator(
     private string SignedReturnUrl(SimulatorTrade trade)
     {
         var keys = keyStore.Get();
-        using var alipayKey = AlipayKeys.LoadPrivateKey(keys.AlipayPrivateKey);
+        using var alipayKey = RsaKeys.LoadPrivateKey(keys.AlipayPrivateKey);
         var fields = AlipayNotifyBuilder.BuildSignedFields(
         [
             new("charset", "utf-8"),
@@ -446,7 +446,7 @@ public sealed class AlipaySimulator(
     {
         var keys = keyStore.Get();
         var amount = AlipayAmount.Format(trade.TotalAmountMicroYuan);
-        using var alipayKey = AlipayKeys.LoadPrivateKey(keys.AlipayPrivateKey);
+        using var alipayKey = RsaKeys.LoadPrivateKey(keys.AlipayPrivateKey);
         return AlipayNotifyBuilder.BuildSignedFields(
         [
             new("notify_time", AlipayTime.Format(clock.GetUtcNow())),
@@ -496,13 +496,13 @@ public sealed class AlipaySimulator(
             if (value is not null) node[key] = value;
         }
 
-        using var alipayKey = AlipayKeys.LoadPrivateKey(keyStore.Get().AlipayPrivateKey);
+        using var alipayKey = RsaKeys.LoadPrivateKey(keyStore.Get().AlipayPrivateKey);
         return new JsonGatewayAnswer(AlipayGatewayResponse.BuildSignedBody(method, node, alipayKey));
     }
 
     private JsonGatewayAnswer Fail(string method, Error error)
     {
-        using var alipayKey = AlipayKeys.LoadPrivateKey(keyStore.Get().AlipayPrivateKey);
+        using var alipayKey = RsaKeys.LoadPrivateKey(keyStore.Get().AlipayPrivateKey);
         return new JsonGatewayAnswer(AlipayGatewayResponse.BuildSignedFailureBody(method, error, alipayKey));
     }
 }

@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Core.Data;
@@ -11,8 +10,7 @@ namespace Portal.Core.Features.Payments.Alipay.Simulator;
 
 /// <summary>
 /// Delivers the simulator's trade notifications to each trade's notify_url and retries, on a compressed copy of
-/// Alipay's schedule, until the merchant answers exactly <c>success</c>. A hosted background loop in Simulator mode
-/// (woken at once when a trade is paid); tests call <see cref="DeliverDueAsync"/> themselves.
+/// Alipay's schedule, until the merchant answers exactly <c>success</c>. Runs in the shared <see cref="SimulatorNotifierLoop"/>.
 /// </summary>
 public sealed class AlipaySimulatorNotifier(
     IServiceScopeFactory scopes,
@@ -20,20 +18,14 @@ public sealed class AlipaySimulatorNotifier(
     IOptions<AlipaySimulatorOptions> options,
     IOptions<AlipayOptions> alipay,
     TimeProvider clock,
-    ILogger<AlipaySimulatorNotifier> logger) : BackgroundService
+    ILogger<AlipaySimulatorNotifier> logger) : SimulatorNotifierLoop(logger)
 {
     public const string HttpClientName = "alipay-simulator";
 
-    private readonly SemaphoreSlim _wake = new(0);
+    protected override bool Enabled => alipay.Value.Mode == AlipayMode.Simulator && options.Value.RunNotifier;
 
-    /// <summary>Asks the loop to look for due notifications now rather than at its next tick.</summary>
-    public void Signal()
-    {
-        if (_wake.CurrentCount == 0) _wake.Release();
-    }
-
-    /// <summary>Sends every notification that is due; returns how many the merchant acknowledged.</summary>
-    public async Task<int> DeliverDueAsync(CancellationToken cancellationToken = default)
+    /// <inheritdoc />
+    public override async Task<int> DeliverDueAsync(CancellationToken cancellationToken = default)
     {
         await using var scope = scopes.CreateAsyncScope();
         var simulator = scope.ServiceProvider.GetRequiredService<AlipaySimulator>();
@@ -48,7 +40,7 @@ public sealed class AlipaySimulatorNotifier(
         foreach (var trade in due)
         {
             var attempt = trade.NotifyAttempts;
-            DateTimeOffset? next = attempt < schedule.Length ? now + schedule[attempt] : null;
+            var next = NextAttempt(schedule, attempt, now);
             // NOTE: claimed by a conditional UPDATE on the attempt counter and due time, so two loops (or replicas)
             // never send the same attempt twice.
             var claimed = await db.SimulatorTrades
@@ -90,33 +82,5 @@ public sealed class AlipaySimulatorNotifier(
         }
 
         return acknowledged;
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (alipay.Value.Mode != AlipayMode.Simulator || !options.Value.RunNotifier) return;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await DeliverDueAsync(stoppingToken);
-                await _wake.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                logger.LogError(ex, "The Alipay simulator's notification loop failed; retrying");
-                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
-        }
-    }
-
-    public override void Dispose()
-    {
-        _wake.Dispose();
-        base.Dispose();
     }
 }

@@ -22,24 +22,28 @@ public sealed class SimulatorKeyStore(IServiceScopeFactory scopes, TimeProvider 
         if (_keys is { } cached) return cached;
         lock (_gate)
         {
-            return _keys ??= LoadOrCreate();
+            return _keys ??= LoadOrCreate(scopes, clock, SimulatorKeySet.SingletonId, "2021" + Digits(12), "2088" + Digits(12));
         }
     }
 
-    private SimulatorKeySet LoadOrCreate()
+    /// <summary>
+    /// The key set under <paramref name="id"/> (1: the Alipay simulator, 2: the WeChat Pay simulator), created with two
+    /// fresh RSA-2048 pairs when missing.
+    /// </summary>
+    internal static SimulatorKeySet LoadOrCreate(IServiceScopeFactory scopes, TimeProvider clock, int id, string appId, string sellerId)
     {
         using var scope = scopes.CreateScope();
         using var db = scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext();
-        var existing = db.SimulatorKeySets.AsNoTracking().FirstOrDefault(k => k.Id == SimulatorKeySet.SingletonId);
+        var existing = db.SimulatorKeySets.AsNoTracking().FirstOrDefault(k => k.Id == id);
         if (existing is not null) return existing;
 
         using var merchant = RSA.Create(2048);
         using var alipay = RSA.Create(2048);
         var created = new SimulatorKeySet
         {
-            Id = SimulatorKeySet.SingletonId,
-            AppId = "2021" + Digits(12),
-            SellerId = "2088" + Digits(12),
+            Id = id,
+            AppId = appId,
+            SellerId = sellerId,
             // The shapes Alipay's key tool hands out: PKCS#8 private key, SubjectPublicKeyInfo public key, bare base64.
             MerchantPrivateKey = Convert.ToBase64String(merchant.ExportPkcs8PrivateKey()),
             MerchantPublicKey = Convert.ToBase64String(merchant.ExportSubjectPublicKeyInfo()),
@@ -57,7 +61,7 @@ public sealed class SimulatorKeyStore(IServiceScopeFactory scopes, TimeProvider 
         {
             // NOTE: the fixed primary key lets one of several starting replicas create the keys; the others read them.
             db.ChangeTracker.Clear();
-            return db.SimulatorKeySets.AsNoTracking().First(k => k.Id == SimulatorKeySet.SingletonId);
+            return db.SimulatorKeySets.AsNoTracking().First(k => k.Id == id);
         }
     }
 

@@ -82,7 +82,8 @@ public sealed class SimulatorRefund
 }
 
 /// <summary>
-/// The simulator's identity, generated once: the merchant app's key pair (whose private half the portal signs with)
+/// A simulator's identity, generated once (row 1: Alipay; row 2: WeChat Pay, whose "Alipay" pair is the platform key
+/// and whose app and seller ids are the appid and mchid): the merchant app's key pair (whose private half the portal signs with)
 /// and "Alipay's" key pair (whose public half the portal verifies with). They guard no real money, so they are
 /// stored as they are; real keys come from configuration.
 /// </summary>

@@ -1,13 +1,13 @@
 using System.Security.Cryptography;
 
-namespace Portal.Core.Features.Payments.Alipay;
+namespace Portal.Core.Features.Payments;
 
 /// <summary>
-/// Loads RSA keys in every shape Alipay's tooling and SDKs hand out: the key tool writes PKCS#8,
+/// Loads RSA keys in every shape the payment providers' tooling and SDKs hand out (Alipay, WeChat Pay): the key tool writes PKCS#8,
 /// the .NET SDK wants PKCS#1, consoles show bare base64 without PEM headers.
 /// Error messages never echo key material.
 /// </summary>
-public static class AlipayKeys
+public static class RsaKeys
 {
     /// <summary>Loads a private key: PKCS#8 or PKCS#1, PEM (with headers) or bare base64 (whitespace ignored).</summary>
     /// <exception cref="ArgumentException">The text is not an unencrypted RSA private key.</exception>
