@@ -14,7 +14,7 @@ namespace Portal.IntegrationTests.Features.Catalog;
 public abstract class SeedDemoCatalogTests<TFactory>(TFactory factory) : IClassFixture<TFactory> where TFactory : PortalFactory
 {
     [Fact]
-    public async Task Seed_demo_twice_makes_one_simulator_channel_three_models_and_a_working_key_each_time()
+    public async Task Seed_demo_twice_makes_one_simulator_channel_per_wire_format_with_its_models_and_a_working_key_each_time()
     {
         IReadOnlyList<string> first, second;
         await using (var scope = factory.Scope()) first = await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync();
@@ -43,6 +43,14 @@ public abstract class SeedDemoCatalogTests<TFactory>(TFactory factory) : IClassF
         Assert.Equal((21_000_000L, 105_000_000L), (gpt4o.InputPricePerMillionMicroYuan, gpt4o.OutputPricePerMillionMicroYuan));
         Assert.Equal(ModelKind.Embedding, models.Single(m => m.PublicId == "text-embedding-3-small").Kind);
         Assert.All(models, m => Assert.True(m.Enabled));
+
+        // claude-sonnet-4 on a simulator channel that answers in Anthropic's format, with a cache-write price.
+        var claude = await db.AiModels.SingleAsync(m => m.PublicId == "claude-sonnet-4");
+        Assert.Equal((25_200_000L, 126_000_000L, 2_520_000L, 31_500_000L), (claude.InputPricePerMillionMicroYuan, claude.OutputPricePerMillionMicroYuan,
+            claude.CachedInputPricePerMillionMicroYuan, claude.CacheWritePricePerMillionMicroYuan ?? 0));
+        var claudeChannel = await db.Channels.Include(c => c.Models).SingleAsync(c => c.Models.Any(m => m.PublicModelId == "claude-sonnet-4"));
+        Assert.Equal((ChannelType.Simulator, WireFamily.Anthropic), (claudeChannel.Type, claudeChannel.SimulatorWireFamily));
+        Assert.All(new[] { first, second }, lines => Assert.Single(lines, l => l.StartsWith("Claude Code: ANTHROPIC_BASE_URL=http://localhost ANTHROPIC_AUTH_TOKEN=sk-cn-", StringComparison.Ordinal)));
 
         // Each printed key is an active key of the demo tenant, stored by its hash; the first one still works.
         var demoTenant = await db.Tenants.SingleAsync(t => t.Name == "演示科技有限公司");
