@@ -149,3 +149,22 @@ public class ResponsesRequestDecoderTests
         Assert.Equal("u-1", request.User);
     }
 }
+
+public class ResponsesPassThroughTests
+{
+    private static string Rewritten(string body, string model)
+    {
+        var request = ResponsesRequestDecoder.Decode(Encoding.UTF8.GetBytes(body)).Value!;
+        var output = new System.Buffers.ArrayBufferWriter<byte>();
+        ResponsesPassThrough.Rewrite(Encoding.UTF8.GetBytes(body), request, model, output);
+        return Encoding.UTF8.GetString(output.WrittenSpan);
+    }
+
+    [Fact]
+    public void Maps_the_model_and_adds_store_false_keeping_every_other_byte() =>
+        Assert.Equal("""{"store":false,"model":"gpt-4.1-2025-04-14", "input":"hi","x_unknown":[1, 2]}""", Rewritten("""{"model":"gpt-t", "input":"hi","x_unknown":[1, 2]}""", "gpt-4.1-2025-04-14"));
+
+    [Fact]
+    public void Leaves_an_explicit_store_false_alone() =>
+        Assert.Equal("""{"model":"up","input":"hi","store":false,"stream":true}""", Rewritten("""{"model":"m","input":"hi","store":false,"stream":true}""", "up"));
+}
