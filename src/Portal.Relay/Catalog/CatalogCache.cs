@@ -143,7 +143,11 @@ internal sealed class CatalogCache(IServiceScopeFactory scopes, ChannelSecrets s
             {
                 PublicId = model.PublicId,
                 Kind = model.Kind,
-                Prices = new ModelPrices(new(model.InputPricePerMillionMicroYuan), new(model.OutputPricePerMillionMicroYuan), new(model.CachedInputPricePerMillionMicroYuan)),
+                Prices = new ModelPrices(new(model.InputPricePerMillionMicroYuan), new(model.OutputPricePerMillionMicroYuan), new(model.CachedInputPricePerMillionMicroYuan),
+                    new(model.CacheWritePricePerMillionMicroYuan)),
+                SupportsTools = model.SupportsTools,
+                SupportsVision = model.SupportsVision,
+                SupportsJsonMode = model.SupportsJsonMode,
                 DefaultHoldOutputTokens = Math.Max(1, model.DefaultHoldOutputTokens),
                 Encoding = model.Tokenizer == ModelTokenizer.Cl100kBase ? TokenEncoding.Cl100kBase : TokenEncoding.O200kBase,
                 CreatedAt = model.CreatedAt,

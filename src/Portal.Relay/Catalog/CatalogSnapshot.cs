@@ -28,6 +28,15 @@ internal sealed class RelayModel
 
     public required int DefaultHoldOutputTokens { get; init; }
 
+    /// <summary>Output tokens when a request gives none and the upstream requires a number (Anthropic's <c>max_tokens</c>).</summary>
+    public int DefaultMaxOutputTokens => DefaultHoldOutputTokens;
+
+    public bool SupportsTools { get; init; } = true;
+
+    public bool SupportsVision { get; init; } = true;
+
+    public bool SupportsJsonMode { get; init; } = true;
+
     public required TokenEncoding Encoding { get; init; }
 
     public required DateTimeOffset CreatedAt { get; init; }

@@ -370,7 +370,7 @@ internal sealed class RelayRequests(
         var usage = outcome.Usage;
         var prices = admitted.Model.Prices;
         var cost = usage is { } u && outcome.Status != UsageStatus.Failed
-            ? Pricing.Cost(u.PromptTokens, u.CachedPromptTokens, u.CompletionTokens, prices).MicroYuan
+            ? Pricing.Cost(u.PromptTokens, u.CachedPromptTokens, u.CacheWriteTokens, u.CompletionTokens, prices).MicroYuan
             : 0;
         Capture capture;
         if (cost == 0)
@@ -394,9 +394,12 @@ internal sealed class RelayRequests(
             Endpoint = admitted.Endpoint,
             Model = admitted.Model.PublicId,
             ChannelId = outcome.Channel?.Id,
+            ChannelType = outcome.Channel?.Settings.Type,
             InputTokens = outcome.Status == UsageStatus.Failed ? 0 : usage?.PromptTokens ?? 0,
             CachedInputTokens = outcome.Status == UsageStatus.Failed ? 0 : usage?.CachedPromptTokens ?? 0,
             OutputTokens = outcome.Status == UsageStatus.Failed ? 0 : usage?.CompletionTokens ?? 0,
+            CacheWriteInputTokens = outcome.Status == UsageStatus.Failed ? 0 : usage?.CacheWriteTokens ?? 0,
+            CacheWritePricePerMillionMicroYuan = prices.CacheWritePerMillion.MicroYuan,
             InputPricePerMillionMicroYuan = prices.InputPerMillion.MicroYuan,
             OutputPricePerMillionMicroYuan = prices.OutputPerMillion.MicroYuan,
             CachedInputPricePerMillionMicroYuan = prices.CachedInputPerMillion.MicroYuan,

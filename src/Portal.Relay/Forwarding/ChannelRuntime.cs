@@ -19,8 +19,28 @@ internal sealed record ChannelSettings(
     int SimulatorTokensPerSecond,
     int SimulatorFailurePerMille)
 {
+    /// <summary>The wire format the channel speaks (a simulator: the one it is set to).</summary>
+    public WireFamily Family { get; init; }
+
+    /// <summary>The base URL as configured, without a trailing slash (null for the simulator).</summary>
+    public string? BaseUrl { get; init; }
+
+    /// <summary>OpenAI-compatible: the upstream serves <c>/responses</c> too.</summary>
+    public bool SupportsResponsesApi { get; init; }
+
+    /// <summary>Azure OpenAI: the <c>api-version</c> query parameter.</summary>
+    public string? AzureApiVersion { get; init; }
+
+    /// <summary>Anthropic: <c>{base}/v1/messages</c>.</summary>
+    public Uri? MessagesUri { get; init; }
+
+    /// <summary>Anthropic: <c>{base}/v1/messages/count_tokens</c>.</summary>
+    public Uri? CountTokensUri { get; init; }
+
     public static ChannelSettings From(Channel channel, string? apiKey)
     {
+        var baseUrl = channel.BaseUrl?.TrimEnd('/');
+        Uri? Under(string path) => channel.Type == ChannelType.Anthropic && Uri.TryCreate(baseUrl + "/" + path, UriKind.Absolute, out var uri) ? uri : null;
         Uri? Endpoint(string path) =>
             channel.Type == ChannelType.OpenAICompatible && Uri.TryCreate(channel.BaseUrl?.TrimEnd('/') + "/" + path, UriKind.Absolute, out var uri) ? uri : null;
         return new ChannelSettings(
@@ -34,7 +54,15 @@ internal sealed record ChannelSettings(
             TimeSpan.FromMilliseconds(Math.Max(1, channel.FirstByteTimeoutMs)),
             channel.SimulatorLatencyMs,
             channel.SimulatorTokensPerSecond,
-            channel.SimulatorFailurePerMille);
+            channel.SimulatorFailurePerMille)
+        {
+            Family = ChannelTypes.WireFamilyOf(channel.Type, channel.SimulatorWireFamily),
+            BaseUrl = baseUrl,
+            SupportsResponsesApi = channel.SupportsResponsesApi,
+            AzureApiVersion = channel.AzureApiVersion,
+            MessagesUri = Under("v1/messages"),
+            CountTokensUri = Under("v1/messages/count_tokens"),
+        };
     }
 }
 
@@ -86,7 +114,7 @@ internal sealed class ChannelRuntime
     {
         var previous = _settings;
         _settings = settings;
-        if (previous.Type != settings.Type || previous.SimulatorLatencyMs != settings.SimulatorLatencyMs
+        if (previous.Type != settings.Type || previous.Family != settings.Family || previous.SimulatorLatencyMs != settings.SimulatorLatencyMs
             || previous.SimulatorTokensPerSecond != settings.SimulatorTokensPerSecond || previous.SimulatorFailurePerMille != settings.SimulatorFailurePerMille)
             _simulator = CreateSimulator(settings, _clock);
     }

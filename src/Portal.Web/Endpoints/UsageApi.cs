@@ -18,7 +18,7 @@ public static class UsageApi
     public sealed record LogRowResponse(Guid Id, DateTimeOffset At, string RequestId, Guid ApiKeyId, string KeyName, string KeyPrefix, string Model, string Endpoint,
         string Status, int HttpStatus, string? ErrorCode, bool Stream, bool Estimated, long InputTokens, long CachedInputTokens, long OutputTokens, string Cost,
         long CostMicroYuan, long PlanCreditUsedMicroYuan, long WalletChargedMicroYuan, long InputPricePerMillionMicroYuan, long CachedInputPricePerMillionMicroYuan,
-        long OutputPricePerMillionMicroYuan, int LatencyMs, int? TimeToFirstTokenMs);
+        long OutputPricePerMillionMicroYuan, int LatencyMs, int? TimeToFirstTokenMs, string Surface, string? ChannelType, long CacheWriteInputTokens, long CacheWritePricePerMillionMicroYuan);
 
     public sealed record LogPageResponse(IReadOnlyList<LogRowResponse> Items, string? Next);
 
@@ -153,7 +153,8 @@ public static class UsageApi
 
     private static LogRowResponse Row(RequestLogRow r) => new(r.Id, r.At, r.RequestId, r.ApiKeyId, r.KeyName, r.KeyPrefix, r.Model, r.Endpoint.ToString(), r.Status.ToString(),
         r.HttpStatus, r.ErrorCode, r.Stream, r.Estimated, r.InputTokens, r.CachedInputTokens, r.OutputTokens, Yuan(r.Cost), r.Cost.MicroYuan, r.PlanCreditUsed.MicroYuan,
-        r.WalletCharged.MicroYuan, r.InputPricePerMillion.MicroYuan, r.CachedInputPricePerMillion.MicroYuan, r.OutputPricePerMillion.MicroYuan, r.LatencyMs, r.TimeToFirstTokenMs);
+        r.WalletCharged.MicroYuan, r.InputPricePerMillion.MicroYuan, r.CachedInputPricePerMillion.MicroYuan, r.OutputPricePerMillion.MicroYuan, r.LatencyMs, r.TimeToFirstTokenMs,
+        r.Endpoint.WireName(), r.ChannelType?.ToString(), r.CacheWriteInputTokens, r.CacheWritePricePerMillion.MicroYuan);
 
     private static TotalsResponse Totals(UsageTotals t) => new(t.Requests, t.Errors, t.InputTokens, t.CachedInputTokens, t.OutputTokens, Yuan(t.Cost), t.Cost.MicroYuan,
         t.PlanCreditUsed.MicroYuan, t.WalletCharged.MicroYuan);

@@ -35,6 +35,18 @@ public sealed class AiModel
     /// <summary>Price of prompt tokens the upstream served from its cache.</summary>
     public long CachedInputPricePerMillionMicroYuan { get; set; }
 
+    /// <summary>Price of prompt tokens written to the upstream's prompt cache (Anthropic's <c>cache_creation_input_tokens</c>).</summary>
+    public long CacheWritePricePerMillionMicroYuan { get; set; }
+
+    /// <summary>The model accepts tools / function calling; a request with tools for a model without is refused with a 400.</summary>
+    public bool SupportsTools { get; set; } = true;
+
+    /// <summary>The model accepts images in messages.</summary>
+    public bool SupportsVision { get; set; } = true;
+
+    /// <summary>The model honours JSON mode / structured output (<c>response_format</c>).</summary>
+    public bool SupportsJsonMode { get; set; } = true;
+
     public int ContextWindow { get; set; }
 
     public int MaxOutputTokens { get; set; }

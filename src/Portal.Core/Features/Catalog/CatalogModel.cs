@@ -10,12 +10,16 @@ internal sealed class AiModelConfiguration : IEntityTypeConfiguration<AiModel>
         b.ToTable("ai_models", t =>
         {
             t.HasCheckConstraint("ck_ai_models_prices_non_negative",
-                "input_price_per_million_micro_yuan >= 0 AND output_price_per_million_micro_yuan >= 0 AND cached_input_price_per_million_micro_yuan >= 0");
+                "input_price_per_million_micro_yuan >= 0 AND output_price_per_million_micro_yuan >= 0 AND cached_input_price_per_million_micro_yuan >= 0 AND cache_write_price_per_million_micro_yuan >= 0");
             t.HasCheckConstraint("ck_ai_models_hold_positive", "default_hold_output_tokens > 0");
         });
         b.Property(m => m.PublicId).HasMaxLength(100).IsRequired();
         b.HasIndex(m => m.PublicId).IsUnique();
         b.Property(m => m.DisplayName).HasMaxLength(200).IsRequired();
+        // Models that existed before the flags were added keep working as they did: everything allowed.
+        b.Property(m => m.SupportsTools).HasDefaultValue(true).HasSentinel(true);
+        b.Property(m => m.SupportsVision).HasDefaultValue(true).HasSentinel(true);
+        b.Property(m => m.SupportsJsonMode).HasDefaultValue(true).HasSentinel(true);
     }
 }
 
@@ -33,6 +37,7 @@ internal sealed class ChannelConfiguration : IEntityTypeConfiguration<Channel>
         b.Property(c => c.BaseUrl).HasMaxLength(500);
         b.Property(c => c.ApiKeyProtected).HasMaxLength(2000);
         b.Property(c => c.ApiKeyLast4).HasMaxLength(4);
+        b.Property(c => c.AzureApiVersion).HasMaxLength(40);
         b.HasMany(c => c.Models).WithOne().HasForeignKey(m => m.ChannelId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -17,7 +17,11 @@ public sealed record ModelRow(
     ModelTokenizer Tokenizer,
     bool Enabled,
     int SortOrder,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    long CacheWritePricePerMillionMicroYuan,
+    bool SupportsTools,
+    bool SupportsVision,
+    bool SupportsJsonMode);
 
 public sealed record ChannelMappingRow(string PublicModelId, string UpstreamModelId);
 
@@ -37,7 +41,10 @@ public sealed record ChannelRow(
     int SimulatorTokensPerSecond,
     int SimulatorFailurePerMille,
     IReadOnlyList<ChannelMappingRow> Models,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    bool SupportsResponsesApi,
+    string? AzureApiVersion,
+    WireFamily SimulatorWireFamily);
 
 /// <summary>
 /// Reads of the catalog. Models and channels are platform data (not tenant-owned); the operator pages are behind
@@ -51,7 +58,8 @@ public sealed class CatalogQueries(IDbContextFactory<PortalDbContext> dbFactory)
         return await db.AiModels.AsNoTracking()
             .OrderBy(m => m.SortOrder).ThenBy(m => m.PublicId)
             .Select(m => new ModelRow(m.Id, m.PublicId, m.DisplayName, m.Kind, m.InputPricePerMillionMicroYuan, m.OutputPricePerMillionMicroYuan,
-                m.CachedInputPricePerMillionMicroYuan, m.ContextWindow, m.MaxOutputTokens, m.DefaultHoldOutputTokens, m.Tokenizer, m.Enabled, m.SortOrder, m.UpdatedAt))
+                m.CachedInputPricePerMillionMicroYuan, m.ContextWindow, m.MaxOutputTokens, m.DefaultHoldOutputTokens, m.Tokenizer, m.Enabled, m.SortOrder, m.UpdatedAt,
+                m.CacheWritePricePerMillionMicroYuan, m.SupportsTools, m.SupportsVision, m.SupportsJsonMode))
             .ToListAsync(cancellationToken);
     }
 
@@ -72,7 +80,7 @@ public sealed class CatalogQueries(IDbContextFactory<PortalDbContext> dbFactory)
         return channels.Select(c => new ChannelRow(c.Id, c.Name, c.Type, c.BaseUrl, c.ApiKeyLast4, c.Priority, c.Weight, c.Enabled,
                 c.ConnectTimeoutMs, c.FirstByteTimeoutMs, c.SimulatorLatencyMs, c.SimulatorTokensPerSecond, c.SimulatorFailurePerMille,
                 c.Models.OrderBy(m => m.PublicModelId, StringComparer.Ordinal).Select(m => new ChannelMappingRow(m.PublicModelId, m.UpstreamModelId)).ToList(),
-                c.UpdatedAt))
+                c.UpdatedAt, c.SupportsResponsesApi, c.AzureApiVersion, c.SimulatorWireFamily))
             .ToList();
     }
 }

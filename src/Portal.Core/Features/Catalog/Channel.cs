@@ -5,8 +5,30 @@ public enum ChannelType
     /// <summary>Any upstream speaking the OpenAI HTTP API at <see cref="Channel.BaseUrl"/>.</summary>
     OpenAICompatible,
 
-    /// <summary>The built-in upstream (no network), deterministic; settings in the <c>Simulator...</c> columns.</summary>
+    /// <summary>The built-in upstream (no network), deterministic; settings in the <c>Simulator...</c> columns, wire format in <see cref="Channel.SimulatorWireFamily"/>.</summary>
     Simulator,
+
+    /// <summary>Anthropic's Messages API: <c>POST {base}/v1/messages</c> with <c>x-api-key</c> and <c>anthropic-version</c>.</summary>
+    Anthropic,
+
+    /// <summary>Google's Gemini API: <c>{base}/v1beta/models/{model}:generateContent</c> with <c>x-goog-api-key</c>.</summary>
+    Gemini,
+
+    /// <summary>Azure OpenAI: <c>{endpoint}/openai/deployments/{deployment}/...?api-version=</c> with the <c>api-key</c> header; the deployment is the model mapping's upstream id.</summary>
+    AzureOpenAI,
+}
+
+/// <summary>The three API families the relay speaks, to upstreams and to clients.</summary>
+public enum WireFamily
+{
+    /// <summary>OpenAI: chat completions, Responses, embeddings.</summary>
+    OpenAI,
+
+    /// <summary>Anthropic Messages.</summary>
+    Anthropic,
+
+    /// <summary>Google Gemini generateContent.</summary>
+    Gemini,
 }
 
 /// <summary>
@@ -22,8 +44,20 @@ public sealed class Channel
 
     public ChannelType Type { get; set; }
 
-    /// <summary>e.g. <c>https://api.openai.com/v1</c>; null for the simulator.</summary>
+    /// <summary>
+    /// e.g. <c>https://api.openai.com/v1</c> (OpenAI-compatible), <c>https://api.anthropic.com</c> (Anthropic),
+    /// <c>https://generativelanguage.googleapis.com</c> (Gemini), <c>https://my-resource.openai.azure.com</c> (Azure); null for the simulator.
+    /// </summary>
     public string? BaseUrl { get; set; }
+
+    /// <summary>OpenAI-compatible only: the upstream also serves <c>POST {base}/responses</c>, so Responses requests pass through instead of being translated to chat.</summary>
+    public bool SupportsResponsesApi { get; set; }
+
+    /// <summary>Azure OpenAI only: the <c>api-version</c> query parameter, e.g. <c>2024-10-21</c>.</summary>
+    public string? AzureApiVersion { get; set; }
+
+    /// <summary>Simulator only: the wire format it answers in (OpenAI, Anthropic or Gemini).</summary>
+    public WireFamily SimulatorWireFamily { get; set; }
 
     /// <summary>The upstream key, encrypted with Data Protection (purpose <c>Portal.Catalog.ChannelKey</c>).</summary>
     public string? ApiKeyProtected { get; set; }
@@ -58,6 +92,21 @@ public sealed class Channel
     public DateTimeOffset UpdatedAt { get; set; }
 
     public List<ChannelModel> Models { get; set; } = [];
+}
+
+public static class ChannelTypes
+{
+    /// <summary>The wire format a channel of <paramref name="type"/> speaks (a simulator: the one it is set to).</summary>
+    public static WireFamily WireFamilyOf(ChannelType type, WireFamily simulatorWireFamily) => type switch
+    {
+        ChannelType.Anthropic => WireFamily.Anthropic,
+        ChannelType.Gemini => WireFamily.Gemini,
+        ChannelType.Simulator => simulatorWireFamily,
+        _ => WireFamily.OpenAI,
+    };
+
+    /// <summary>Types that reach an upstream over HTTP and so need a base URL (and usually a key).</summary>
+    public static bool NeedsBaseUrl(ChannelType type) => type != ChannelType.Simulator;
 }
 
 /// <summary>One model a channel serves: the public id and the id the upstream knows it by.</summary>

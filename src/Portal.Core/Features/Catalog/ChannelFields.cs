@@ -17,7 +17,7 @@ public interface IChannelFields
 
     ChannelType Type { get; }
 
-    /// <summary>OpenAI-compatible only: the absolute http(s) URL the relay appends <c>/chat/completions</c> to.</summary>
+    /// <summary>Every type but the simulator: the absolute http(s) URL the relay appends the API's path to (<c>/chat/completions</c>, <c>/v1/messages</c> …).</summary>
     string? BaseUrl { get; }
 
     int Priority { get; }
@@ -34,6 +34,15 @@ public interface IChannelFields
 
     int SimulatorFailurePerMille { get; }
 
+    /// <summary>OpenAI-compatible only: the upstream serves <c>/responses</c> too.</summary>
+    bool SupportsResponsesApi { get; }
+
+    /// <summary>Azure OpenAI only: the <c>api-version</c>, e.g. <c>2024-10-21</c>.</summary>
+    string? AzureApiVersion { get; }
+
+    /// <summary>Simulator only: the wire format it answers in.</summary>
+    WireFamily SimulatorWireFamily { get; }
+
     IReadOnlyList<ChannelModelMapping> Models { get; }
 }
 
@@ -45,11 +54,16 @@ public sealed class ChannelFieldsValidator : AbstractValidator<IChannelFields>
             .NotEmpty().WithMessage(l["Enter a name for the channel."])
             .MaximumLength(100).WithMessage(l["The name is too long (at most 100 characters)."]);
         RuleFor(c => c.Type).IsInEnum();
-        When(c => c.Type == ChannelType.OpenAICompatible, () =>
+        When(c => ChannelTypes.NeedsBaseUrl(c.Type), () =>
             RuleFor(c => c.BaseUrl).Cascade(CascadeMode.Stop)
                 .NotEmpty().WithMessage(l["Enter the upstream's base URL, e.g. https://api.openai.com/v1."])
                 .MaximumLength(500).WithMessage(l["The URL is too long (at most 500 characters)."])
                 .Must(ChannelUrls.IsValid).WithMessage(l["Enter an absolute http:// or https:// URL without query string, e.g. https://api.openai.com/v1."]));
+        When(c => c.Type == ChannelType.AzureOpenAI, () =>
+            RuleFor(c => c.AzureApiVersion).Cascade(CascadeMode.Stop)
+                .NotEmpty().WithMessage(l["Enter the Azure OpenAI api-version, e.g. 2024-10-21."])
+                .Must(ChannelApiVersions.IsValid).WithMessage(l["The api-version is a date with an optional suffix, e.g. 2024-10-21 or 2025-01-01-preview."]));
+        When(c => c.Type == ChannelType.Simulator, () => RuleFor(c => c.SimulatorWireFamily).IsInEnum());
         RuleFor(c => c.Priority).InclusiveBetween(0, 1000).WithMessage(l["The priority must be between 0 and 1000 (lower is tried first)."]);
         RuleFor(c => c.Weight).InclusiveBetween(1, 1000).WithMessage(l["The weight must be between 1 and 1000."]);
         RuleFor(c => c.ConnectTimeoutMs).InclusiveBetween(100, 60_000).WithMessage(l["The connect timeout must be between 100 and 60000 ms."]);
@@ -79,6 +93,15 @@ public static class ChannelApiKeys
     public static bool IsValid(string? key) => key is null || (key.Trim().Length <= 1000 && !key.Trim().Any(char.IsWhiteSpace));
 }
 
+public static class ChannelApiVersions
+{
+    /// <summary>An Azure <c>api-version</c>: <c>yyyy-MM-dd</c> with an optional <c>-preview</c>-style suffix of letters.</summary>
+    public static bool IsValid(string? version) =>
+        version?.Trim() is { Length: >= 10 and <= 40 } v
+        && DateOnly.TryParseExact(v[..10], "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out _)
+        && (v.Length == 10 || (v[10] == '-' && v[11..].All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')));
+}
+
 public static class ChannelUrls
 {
     public static bool IsValid(string? url) =>
@@ -96,7 +119,10 @@ internal static class ChannelFieldsExtensions
     {
         channel.Name = fields.Name.Trim();
         channel.Type = fields.Type;
-        channel.BaseUrl = fields.Type == ChannelType.OpenAICompatible ? ChannelUrls.Normalize(fields.BaseUrl!) : null;
+        channel.BaseUrl = ChannelTypes.NeedsBaseUrl(fields.Type) ? ChannelUrls.Normalize(fields.BaseUrl!) : null;
+        channel.SupportsResponsesApi = fields.Type == ChannelType.OpenAICompatible && fields.SupportsResponsesApi;
+        channel.AzureApiVersion = fields.Type == ChannelType.AzureOpenAI ? fields.AzureApiVersion!.Trim() : null;
+        channel.SimulatorWireFamily = fields.Type == ChannelType.Simulator ? fields.SimulatorWireFamily : WireFamily.OpenAI;
         channel.Priority = fields.Priority;
         channel.Weight = fields.Weight;
         channel.ConnectTimeoutMs = fields.ConnectTimeoutMs;
@@ -132,7 +158,8 @@ internal static class ChannelFieldsExtensions
     public static string Describe(this Channel channel) =>
         $"{channel.Name} ({channel.Type}{(channel.BaseUrl is null ? "" : " " + channel.BaseUrl)}), priority {channel.Priority}, weight {channel.Weight}, " +
         $"timeouts {channel.ConnectTimeoutMs}/{channel.FirstByteTimeoutMs} ms, models {string.Join(", ", channel.Models.Select(m => m.PublicModelId == m.UpstreamModelId ? m.PublicModelId : $"{m.PublicModelId}→{m.UpstreamModelId}"))}" +
-        (channel.Type == ChannelType.Simulator ? $", simulator {channel.SimulatorLatencyMs} ms, {channel.SimulatorTokensPerSecond} tok/s, {channel.SimulatorFailurePerMille}‰ failures" : "");
+        (channel.SupportsResponsesApi ? ", Responses API" : "") + (channel.AzureApiVersion is { } apiVersion ? $", api-version {apiVersion}" : "") +
+        (channel.Type == ChannelType.Simulator ? $", simulator {channel.SimulatorWireFamily}, {channel.SimulatorLatencyMs} ms, {channel.SimulatorTokensPerSecond} tok/s, {channel.SimulatorFailurePerMille}‰ failures" : "");
 
     public static ValidationError NameTaken(IStringLocalizer<SharedResource> l, string name) =>
         new(new Dictionary<string, string[]> { ["Name"] = [string.Format(l["A channel named {0} already exists."], name)] });

@@ -29,7 +29,10 @@ public static class CreateChannel
         int FirstByteTimeoutMs = 60_000,
         int SimulatorLatencyMs = 0,
         int SimulatorTokensPerSecond = 0,
-        int SimulatorFailurePerMille = 0) : IChannelFields;
+        int SimulatorFailurePerMille = 0,
+        bool SupportsResponsesApi = false,
+        string? AzureApiVersion = null,
+        WireFamily SimulatorWireFamily = WireFamily.OpenAI) : IChannelFields;
 
     public sealed class Validator : AbstractValidator<Command>
     {

@@ -25,7 +25,11 @@ public static class CreateModel
         int DefaultHoldOutputTokens,
         ModelTokenizer Tokenizer,
         bool Enabled,
-        int SortOrder = 0) : IModelFields;
+        int SortOrder = 0,
+        string? CacheWritePrice = null,
+        bool SupportsTools = true,
+        bool SupportsVision = true,
+        bool SupportsJsonMode = true) : IModelFields;
 
     public sealed class Validator : AbstractValidator<Command>
     {

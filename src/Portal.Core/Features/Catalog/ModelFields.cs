@@ -18,6 +18,15 @@ public interface IModelFields
 
     string CachedInputPrice { get; }
 
+    /// <summary>Chat models only: the price of prompt tokens written to the upstream's cache; blank = the input price.</summary>
+    string? CacheWritePrice { get; }
+
+    bool SupportsTools { get; }
+
+    bool SupportsVision { get; }
+
+    bool SupportsJsonMode { get; }
+
     int ContextWindow { get; }
 
     /// <summary>Chat models only; embeddings produce no output tokens.</summary>
@@ -44,6 +53,7 @@ public sealed class ModelFieldsValidator : AbstractValidator<IModelFields>
         RuleFor(m => m.InputPrice).Must(p => CatalogPrices.TryParse(p, out _)).WithMessage(price);
         RuleFor(m => m.OutputPrice).Must(p => CatalogPrices.TryParse(p, out _)).WithMessage(price).When(m => m.Kind == ModelKind.Chat);
         RuleFor(m => m.CachedInputPrice).Must(p => CatalogPrices.TryParse(p, out _)).WithMessage(price);
+        RuleFor(m => m.CacheWritePrice).Must(p => string.IsNullOrWhiteSpace(p) || CatalogPrices.TryParse(p, out _)).WithMessage(price).When(m => m.Kind == ModelKind.Chat);
         RuleFor(m => m.ContextWindow).InclusiveBetween(1, 100_000_000).WithMessage(l["The context window must be a positive number of tokens."]);
         When(m => m.Kind == ModelKind.Chat, () =>
         {
@@ -69,6 +79,12 @@ internal static class ModelFieldsExtensions
         var output = 0L;
         if (fields.Kind == ModelKind.Chat) CatalogPrices.TryParse(fields.OutputPrice, out output);
         CatalogPrices.TryParse(fields.CachedInputPrice, out var cached);
+        var cacheWrite = input;
+        if (fields.Kind == ModelKind.Chat && !string.IsNullOrWhiteSpace(fields.CacheWritePrice)) CatalogPrices.TryParse(fields.CacheWritePrice, out cacheWrite);
+        model.CacheWritePricePerMillionMicroYuan = cacheWrite;
+        model.SupportsTools = fields.Kind == ModelKind.Chat && fields.SupportsTools;
+        model.SupportsVision = fields.Kind == ModelKind.Chat && fields.SupportsVision;
+        model.SupportsJsonMode = fields.Kind == ModelKind.Chat && fields.SupportsJsonMode;
         model.InputPricePerMillionMicroYuan = input;
         model.OutputPricePerMillionMicroYuan = output;
         model.CachedInputPricePerMillionMicroYuan = cached;
@@ -89,6 +105,8 @@ internal static class ModelFieldsExtensions
             parts.Add($"output {CatalogPrices.Format(before.OutputPricePerMillionMicroYuan)} → {CatalogPrices.Format(after.OutputPricePerMillionMicroYuan)}");
         if (before.CachedInputPricePerMillionMicroYuan != after.CachedInputPricePerMillionMicroYuan)
             parts.Add($"cached input {CatalogPrices.Format(before.CachedInputPricePerMillionMicroYuan)} → {CatalogPrices.Format(after.CachedInputPricePerMillionMicroYuan)}");
+        if (before.CacheWritePricePerMillionMicroYuan != after.CacheWritePricePerMillionMicroYuan)
+            parts.Add($"cache write {CatalogPrices.Format(before.CacheWritePricePerMillionMicroYuan)} → {CatalogPrices.Format(after.CacheWritePricePerMillionMicroYuan)}");
         return string.Join(", ", parts);
     }
 }

@@ -31,7 +31,10 @@ public static class UpdateChannel
         int SimulatorTokensPerSecond = 0,
         int SimulatorFailurePerMille = 0,
         string? NewApiKey = null,
-        bool RemoveApiKey = false) : IChannelFields;
+        bool RemoveApiKey = false,
+        bool SupportsResponsesApi = false,
+        string? AzureApiVersion = null,
+        WireFamily SimulatorWireFamily = WireFamily.OpenAI) : IChannelFields;
 
     public sealed class Validator : AbstractValidator<Command>
     {

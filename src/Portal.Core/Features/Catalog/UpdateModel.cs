@@ -27,7 +27,11 @@ public static class UpdateModel
         int MaxOutputTokens,
         int DefaultHoldOutputTokens,
         ModelTokenizer Tokenizer,
-        int SortOrder = 0) : IModelFields;
+        int SortOrder = 0,
+        string? CacheWritePrice = null,
+        bool SupportsTools = true,
+        bool SupportsVision = true,
+        bool SupportsJsonMode = true) : IModelFields;
 
     public sealed class Validator : AbstractValidator<Command>
     {

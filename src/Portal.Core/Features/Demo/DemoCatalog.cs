@@ -18,13 +18,20 @@ public sealed class DemoCatalog(PortalDbContext db, IApiKeyRules keyRules, Audit
 {
     public const string ChannelName = "Simulator";
 
-    /// <summary>¥ per 1M tokens (input, output, cached input); gpt-4o's are the issue's, the others in proportion to the upstream's list prices.</summary>
-    internal static readonly (string Id, string Name, ModelKind Kind, string Input, string Output, string Cached, int Context, int MaxOutput, int Hold, ModelTokenizer Tokenizer)[] Models =
+    /// <summary>
+    /// ¥ per 1M tokens (input, output, cached input, cache write); gpt-4o's are the issue's, the others in proportion to
+    /// the upstream's list prices (×8.4, gpt-4o's ratio). Each model is served by the simulator channel of its family.
+    /// </summary>
+    internal static readonly (string Id, string Name, ModelKind Kind, string Input, string Output, string Cached, string CacheWrite, int Context, int MaxOutput, int Hold, ModelTokenizer Tokenizer, WireFamily Family)[] Models =
     [
-        ("gpt-4o", "GPT-4o", ModelKind.Chat, "21", "105", "10.5", 128_000, 16_384, 4_096, ModelTokenizer.O200kBase),
-        ("gpt-4o-mini", "GPT-4o mini", ModelKind.Chat, "1.05", "4.2", "0.525", 128_000, 16_384, 4_096, ModelTokenizer.O200kBase),
-        ("text-embedding-3-small", "Embedding 3 small", ModelKind.Embedding, "0.14", "0", "0", 8_191, 1, 1, ModelTokenizer.Cl100kBase),
+        ("gpt-4o", "GPT-4o", ModelKind.Chat, "21", "105", "10.5", "21", 128_000, 16_384, 4_096, ModelTokenizer.O200kBase, WireFamily.OpenAI),
+        ("gpt-4o-mini", "GPT-4o mini", ModelKind.Chat, "1.05", "4.2", "0.525", "1.05", 128_000, 16_384, 4_096, ModelTokenizer.O200kBase, WireFamily.OpenAI),
+        ("text-embedding-3-small", "Embedding 3 small", ModelKind.Embedding, "0.14", "0", "0", "0.14", 8_191, 1, 1, ModelTokenizer.Cl100kBase, WireFamily.OpenAI),
+        ("claude-sonnet-4", "Claude Sonnet 4", ModelKind.Chat, "25.2", "126", "2.52", "31.5", 200_000, 64_000, 8_192, ModelTokenizer.O200kBase, WireFamily.Anthropic),
     ];
+
+    /// <summary>The simulator channel that serves a family's demo models.</summary>
+    internal static string ChannelNameFor(WireFamily family) => family == WireFamily.OpenAI ? ChannelName : $"{ChannelName} ({family})";
 
     /// <summary>Ensures the catalog and issues a key for <paramref name="tenantId"/>; returns the lines to print. Call inside the platform scope.</summary>
     public async Task<IReadOnlyList<string>> SeedAsync(Guid tenantId, Guid ownerUserId, CancellationToken cancellationToken)
@@ -38,6 +45,7 @@ public sealed class DemoCatalog(PortalDbContext db, IApiKeyRules keyRules, Audit
             CatalogPrices.TryParse(m.Input, out var input);
             CatalogPrices.TryParse(m.Output, out var output);
             CatalogPrices.TryParse(m.Cached, out var cached);
+            CatalogPrices.TryParse(m.CacheWrite, out var cacheWrite);
             var model = new AiModel
             {
                 Id = Ids.New(),
@@ -47,6 +55,7 @@ public sealed class DemoCatalog(PortalDbContext db, IApiKeyRules keyRules, Audit
                 InputPricePerMillionMicroYuan = input,
                 OutputPricePerMillionMicroYuan = output,
                 CachedInputPricePerMillionMicroYuan = cached,
+                CacheWritePricePerMillionMicroYuan = cacheWrite,
                 ContextWindow = m.Context,
                 MaxOutputTokens = m.MaxOutput,
                 DefaultHoldOutputTokens = m.Hold,
@@ -57,32 +66,11 @@ public sealed class DemoCatalog(PortalDbContext db, IApiKeyRules keyRules, Audit
                 UpdatedAt = now,
             };
             db.AiModels.Add(model);
-            audit.Add(db, "catalog.model_created", nameof(AiModel), model.Id, $"{m.Id} (seed-demo): input ¥{m.Input}, output ¥{m.Output}, cached input ¥{m.Cached} per 1M tokens", null);
+            audit.Add(db, "catalog.model_created", nameof(AiModel), model.Id, $"{m.Id} (seed-demo): input ¥{m.Input}, output ¥{m.Output}, cached input ¥{m.Cached}, cache write ¥{m.CacheWrite} per 1M tokens", null);
         }
 
-        var channel = await db.Channels.Include(c => c.Models).FirstOrDefaultAsync(c => c.Name == ChannelName, cancellationToken);
-        if (channel is null)
-        {
-            channel = new Channel
-            {
-                Id = Ids.New(),
-                Name = ChannelName,
-                Type = ChannelType.Simulator,
-                Priority = 100,
-                Weight = 1,
-                Enabled = true,
-                SimulatorLatencyMs = 150,
-                SimulatorTokensPerSecond = 200,
-                SimulatorFailurePerMille = 0,
-                CreatedAt = now,
-                UpdatedAt = now,
-            };
-            db.Channels.Add(channel);
-            audit.Add(db, "catalog.channel_created", nameof(Channel), channel.Id, "Simulator (seed-demo)", null);
-        }
-
-        foreach (var m in Models.Where(m => channel.Models.All(x => x.PublicModelId != m.Id)))
-            channel.Models.Add(new ChannelModel { Id = Ids.New(), ChannelId = channel.Id, PublicModelId = m.Id, UpstreamModelId = m.Id });
+        foreach (var family in Models.Select(m => m.Family).Distinct())
+            await EnsureChannelAsync(family, now, cancellationToken);
 
         var secret = keyRules.NewSecret();
         var key = new ApiKey
@@ -109,6 +97,37 @@ public sealed class DemoCatalog(PortalDbContext db, IApiKeyRules keyRules, Audit
             $"DEMO_BASE_URL={baseUrl}",
             $"curl -sS {baseUrl}/chat/completions -H \"Authorization: Bearer {secret.Secret}\" -H \"Content-Type: application/json\" " +
             "-d '{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"你好，介绍一下你自己\"}]}'",
+            // Claude Code appends /v1/messages to ANTHROPIC_BASE_URL itself, so it gets the portal's root.
+            $"Claude Code: ANTHROPIC_BASE_URL={baseUrl[..^"/v1".Length]} ANTHROPIC_AUTH_TOKEN={secret.Secret} ANTHROPIC_MODEL=claude-sonnet-4 ANTHROPIC_SMALL_FAST_MODEL=claude-sonnet-4 claude",
         ];
+    }
+
+    private async Task EnsureChannelAsync(WireFamily family, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var name = ChannelNameFor(family);
+        var channel = await db.Channels.Include(c => c.Models).FirstOrDefaultAsync(c => c.Name == name, cancellationToken);
+        if (channel is null)
+        {
+            channel = new Channel
+            {
+                Id = Ids.New(),
+                Name = name,
+                Type = ChannelType.Simulator,
+                SimulatorWireFamily = family,
+                Priority = 100,
+                Weight = 1,
+                Enabled = true,
+                SimulatorLatencyMs = 150,
+                SimulatorTokensPerSecond = 200,
+                SimulatorFailurePerMille = 0,
+                CreatedAt = now,
+                UpdatedAt = now,
+            };
+            db.Channels.Add(channel);
+            audit.Add(db, "catalog.channel_created", nameof(Channel), channel.Id, $"{name} (seed-demo)", null);
+        }
+
+        foreach (var m in Models.Where(m => m.Family == family && channel.Models.All(x => x.PublicModelId != m.Id)))
+            channel.Models.Add(new ChannelModel { Id = Ids.New(), ChannelId = channel.Id, PublicModelId = m.Id, UpstreamModelId = m.Id });
     }
 }

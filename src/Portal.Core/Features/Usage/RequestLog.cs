@@ -28,7 +28,8 @@ public readonly record struct RequestLogCursor(DateTimeOffset At, Guid Id)
 public sealed record RequestLogRow(Guid Id, DateTimeOffset At, string RequestId, Guid ApiKeyId, string KeyName, string KeyPrefix, string Model, UsageEndpoint Endpoint,
     UsageStatus Status, int HttpStatus, string? ErrorCode, bool Stream, bool Estimated, long InputTokens, long CachedInputTokens, long OutputTokens, Money Cost,
     Money PlanCreditUsed, Money WalletCharged, Money InputPricePerMillion, Money CachedInputPricePerMillion, Money OutputPricePerMillion, int LatencyMs,
-    int? TimeToFirstTokenMs, bool Overdraft, string ClientIp);
+    int? TimeToFirstTokenMs, bool Overdraft, string ClientIp, Catalog.ChannelType? ChannelType = null, long CacheWriteInputTokens = 0,
+    Money CacheWritePricePerMillion = default);
 
 public sealed record RequestLogSlice(IReadOnlyList<RequestLogRow> Rows, RequestLogCursor? Next);
 
@@ -84,6 +85,6 @@ public sealed class RequestLog(IDbContextFactory<PortalDbContext> dbFactory, Ten
         return new RequestLogRow(r.Id, r.At, r.RequestId, r.ApiKeyId, name, prefix, r.Model, r.Endpoint, r.Status, r.HttpStatus, r.ErrorCode, r.Stream, r.Estimated,
             r.InputTokens, r.CachedInputTokens, r.OutputTokens, new Money(r.CostMicroYuan), new Money(r.PlanCreditUsedMicroYuan), new Money(r.WalletChargedMicroYuan),
             new Money(r.InputPricePerMillionMicroYuan), new Money(r.CachedInputPricePerMillionMicroYuan), new Money(r.OutputPricePerMillionMicroYuan), r.LatencyMs,
-            r.TimeToFirstTokenMs, r.Overdraft, r.ClientIp);
+            r.TimeToFirstTokenMs, r.Overdraft, r.ClientIp, r.ChannelType, r.CacheWriteInputTokens, new Money(r.CacheWritePricePerMillionMicroYuan));
     }
 }

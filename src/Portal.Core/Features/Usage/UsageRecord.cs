@@ -17,10 +17,30 @@ public enum UsageStatus
     UpstreamInterrupted,
 }
 
+/// <summary>The client surface a request came in on (shown as <c>chat.completions</c>, <c>embeddings</c>, <c>messages</c>, <c>responses</c>).</summary>
 public enum UsageEndpoint
 {
     ChatCompletions,
     Embeddings,
+
+    /// <summary>Anthropic Messages, <c>POST /v1/messages</c>.</summary>
+    Messages,
+
+    /// <summary>OpenAI Responses, <c>POST /v1/responses</c>.</summary>
+    Responses,
+}
+
+public static class UsageEndpoints
+{
+    /// <summary>The surface's wire name, as the request log and exports show it.</summary>
+    public static string WireName(this UsageEndpoint endpoint) => endpoint switch
+    {
+        UsageEndpoint.ChatCompletions => "chat.completions",
+        UsageEndpoint.Embeddings => "embeddings",
+        UsageEndpoint.Messages => "messages",
+        UsageEndpoint.Responses => "responses",
+        _ => endpoint.ToString(),
+    };
 }
 
 /// <summary>
@@ -49,17 +69,25 @@ public sealed class UsageRecord : ITenantOwned, IAppendOnly
 
     public Guid? ChannelId { get; set; }
 
+    /// <summary>The type of the channel that served the request (kept: the channel may change type or be deleted later).</summary>
+    public Catalog.ChannelType? ChannelType { get; set; }
+
     public long InputTokens { get; set; }
 
     public long CachedInputTokens { get; set; }
 
     public long OutputTokens { get; set; }
 
+    /// <summary>Prompt tokens written to the upstream's cache (part of <see cref="InputTokens"/>, billed at the cache-write price).</summary>
+    public long CacheWriteInputTokens { get; set; }
+
     public long InputPricePerMillionMicroYuan { get; set; }
 
     public long OutputPricePerMillionMicroYuan { get; set; }
 
     public long CachedInputPricePerMillionMicroYuan { get; set; }
+
+    public long CacheWritePricePerMillionMicroYuan { get; set; }
 
     public long CostMicroYuan { get; set; }
 
