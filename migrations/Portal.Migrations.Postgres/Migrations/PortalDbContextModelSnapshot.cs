@@ -560,6 +560,10 @@ namespace Portal.Migrations.Postgres.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<long?>("CacheWritePricePerMillionMicroYuan")
+                        .HasColumnType("bigint")
+                        .HasColumnName("cache_write_price_per_million_micro_yuan");
+
                     b.Property<long>("CachedInputPricePerMillionMicroYuan")
                         .HasColumnType("bigint")
                         .HasColumnName("cached_input_price_per_million_micro_yuan");
@@ -614,6 +618,24 @@ namespace Portal.Migrations.Postgres.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("sort_order");
 
+                    b.Property<bool>("SupportsJsonMode")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(true)
+                        .HasColumnName("supports_json_mode");
+
+                    b.Property<bool>("SupportsTools")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(true)
+                        .HasColumnName("supports_tools");
+
+                    b.Property<bool>("SupportsVision")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(true)
+                        .HasColumnName("supports_vision");
+
                     b.Property<string>("Tokenizer")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -635,7 +657,7 @@ namespace Portal.Migrations.Postgres.Migrations
                         {
                             t.HasCheckConstraint("ck_ai_models_hold_positive", "default_hold_output_tokens > 0");
 
-                            t.HasCheckConstraint("ck_ai_models_prices_non_negative", "input_price_per_million_micro_yuan >= 0 AND output_price_per_million_micro_yuan >= 0 AND cached_input_price_per_million_micro_yuan >= 0");
+                            t.HasCheckConstraint("ck_ai_models_prices_non_negative", "input_price_per_million_micro_yuan >= 0 AND output_price_per_million_micro_yuan >= 0 AND cached_input_price_per_million_micro_yuan >= 0 AND (cache_write_price_per_million_micro_yuan IS NULL OR cache_write_price_per_million_micro_yuan >= 0)");
                         });
                 });
 
@@ -655,6 +677,11 @@ namespace Portal.Migrations.Postgres.Migrations
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)")
                         .HasColumnName("api_key_protected");
+
+                    b.Property<string>("AzureApiVersion")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("azure_api_version");
 
                     b.Property<string>("BaseUrl")
                         .HasMaxLength(500)
@@ -698,6 +725,18 @@ namespace Portal.Migrations.Postgres.Migrations
                     b.Property<int>("SimulatorTokensPerSecond")
                         .HasColumnType("integer")
                         .HasColumnName("simulator_tokens_per_second");
+
+                    b.Property<string>("SimulatorWireFamily")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasDefaultValue("OpenAI")
+                        .HasColumnName("simulator_wire_family");
+
+                    b.Property<bool>("SupportsResponsesApi")
+                        .HasColumnType("boolean")
+                        .HasColumnName("supports_responses_api");
 
                     b.Property<string>("Type")
                         .IsRequired()
@@ -3127,6 +3166,14 @@ namespace Portal.Migrations.Postgres.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("at");
 
+                    b.Property<long>("CacheWriteInputTokens")
+                        .HasColumnType("bigint")
+                        .HasColumnName("cache_write_input_tokens");
+
+                    b.Property<long>("CacheWritePricePerMillionMicroYuan")
+                        .HasColumnType("bigint")
+                        .HasColumnName("cache_write_price_per_million_micro_yuan");
+
                     b.Property<long>("CachedInputPricePerMillionMicroYuan")
                         .HasColumnType("bigint")
                         .HasColumnName("cached_input_price_per_million_micro_yuan");
@@ -3138,6 +3185,11 @@ namespace Portal.Migrations.Postgres.Migrations
                     b.Property<Guid?>("ChannelId")
                         .HasColumnType("uuid")
                         .HasColumnName("channel_id");
+
+                    b.Property<string>("ChannelType")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("channel_type");
 
                     b.Property<string>("ClientIp")
                         .IsRequired()

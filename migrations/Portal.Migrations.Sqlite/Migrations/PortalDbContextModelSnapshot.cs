@@ -548,6 +548,10 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
+                    b.Property<long?>("CacheWritePricePerMillionMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cache_write_price_per_million_micro_yuan");
+
                     b.Property<long>("CachedInputPricePerMillionMicroYuan")
                         .HasColumnType("INTEGER")
                         .HasColumnName("cached_input_price_per_million_micro_yuan");
@@ -602,6 +606,24 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("sort_order");
 
+                    b.Property<bool>("SupportsJsonMode")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(true)
+                        .HasColumnName("supports_json_mode");
+
+                    b.Property<bool>("SupportsTools")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(true)
+                        .HasColumnName("supports_tools");
+
+                    b.Property<bool>("SupportsVision")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(true)
+                        .HasColumnName("supports_vision");
+
                     b.Property<string>("Tokenizer")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -623,7 +645,7 @@ namespace Portal.Migrations.Sqlite.Migrations
                         {
                             t.HasCheckConstraint("ck_ai_models_hold_positive", "default_hold_output_tokens > 0");
 
-                            t.HasCheckConstraint("ck_ai_models_prices_non_negative", "input_price_per_million_micro_yuan >= 0 AND output_price_per_million_micro_yuan >= 0 AND cached_input_price_per_million_micro_yuan >= 0");
+                            t.HasCheckConstraint("ck_ai_models_prices_non_negative", "input_price_per_million_micro_yuan >= 0 AND output_price_per_million_micro_yuan >= 0 AND cached_input_price_per_million_micro_yuan >= 0 AND (cache_write_price_per_million_micro_yuan IS NULL OR cache_write_price_per_million_micro_yuan >= 0)");
                         });
                 });
 
@@ -643,6 +665,11 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT")
                         .HasColumnName("api_key_protected");
+
+                    b.Property<string>("AzureApiVersion")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("azure_api_version");
 
                     b.Property<string>("BaseUrl")
                         .HasMaxLength(500)
@@ -686,6 +713,18 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.Property<int>("SimulatorTokensPerSecond")
                         .HasColumnType("INTEGER")
                         .HasColumnName("simulator_tokens_per_second");
+
+                    b.Property<string>("SimulatorWireFamily")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("OpenAI")
+                        .HasColumnName("simulator_wire_family");
+
+                    b.Property<bool>("SupportsResponsesApi")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("supports_responses_api");
 
                     b.Property<string>("Type")
                         .IsRequired()
@@ -3115,6 +3154,14 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("at");
 
+                    b.Property<long>("CacheWriteInputTokens")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cache_write_input_tokens");
+
+                    b.Property<long>("CacheWritePricePerMillionMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cache_write_price_per_million_micro_yuan");
+
                     b.Property<long>("CachedInputPricePerMillionMicroYuan")
                         .HasColumnType("INTEGER")
                         .HasColumnName("cached_input_price_per_million_micro_yuan");
@@ -3126,6 +3173,11 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.Property<Guid?>("ChannelId")
                         .HasColumnType("TEXT")
                         .HasColumnName("channel_id");
+
+                    b.Property<string>("ChannelType")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("channel_type");
 
                     b.Property<string>("ClientIp")
                         .IsRequired()

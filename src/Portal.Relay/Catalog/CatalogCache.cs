@@ -144,7 +144,7 @@ internal sealed class CatalogCache(IServiceScopeFactory scopes, ChannelSecrets s
                 PublicId = model.PublicId,
                 Kind = model.Kind,
                 Prices = new ModelPrices(new(model.InputPricePerMillionMicroYuan), new(model.OutputPricePerMillionMicroYuan), new(model.CachedInputPricePerMillionMicroYuan),
-                    new(model.CacheWritePricePerMillionMicroYuan)),
+                    new(model.CacheWritePricePerMillionMicroYuan ?? model.InputPricePerMillionMicroYuan)),
                 SupportsTools = model.SupportsTools,
                 SupportsVision = model.SupportsVision,
                 SupportsJsonMode = model.SupportsJsonMode,

@@ -35,8 +35,8 @@ public sealed class AiModel
     /// <summary>Price of prompt tokens the upstream served from its cache.</summary>
     public long CachedInputPricePerMillionMicroYuan { get; set; }
 
-    /// <summary>Price of prompt tokens written to the upstream's prompt cache (Anthropic's <c>cache_creation_input_tokens</c>).</summary>
-    public long CacheWritePricePerMillionMicroYuan { get; set; }
+    /// <summary>Price of prompt tokens written to the upstream's prompt cache (Anthropic's <c>cache_creation_input_tokens</c>); null = the input price.</summary>
+    public long? CacheWritePricePerMillionMicroYuan { get; set; }
 
     /// <summary>The model accepts tools / function calling; a request with tools for a model without is refused with a 400.</summary>
     public bool SupportsTools { get; set; } = true;

@@ -10,7 +10,7 @@ internal sealed class AiModelConfiguration : IEntityTypeConfiguration<AiModel>
         b.ToTable("ai_models", t =>
         {
             t.HasCheckConstraint("ck_ai_models_prices_non_negative",
-                "input_price_per_million_micro_yuan >= 0 AND output_price_per_million_micro_yuan >= 0 AND cached_input_price_per_million_micro_yuan >= 0 AND cache_write_price_per_million_micro_yuan >= 0");
+                "input_price_per_million_micro_yuan >= 0 AND output_price_per_million_micro_yuan >= 0 AND cached_input_price_per_million_micro_yuan >= 0 AND (cache_write_price_per_million_micro_yuan IS NULL OR cache_write_price_per_million_micro_yuan >= 0)");
             t.HasCheckConstraint("ck_ai_models_hold_positive", "default_hold_output_tokens > 0");
         });
         b.Property(m => m.PublicId).HasMaxLength(100).IsRequired();
@@ -38,6 +38,7 @@ internal sealed class ChannelConfiguration : IEntityTypeConfiguration<Channel>
         b.Property(c => c.ApiKeyProtected).HasMaxLength(2000);
         b.Property(c => c.ApiKeyLast4).HasMaxLength(4);
         b.Property(c => c.AzureApiVersion).HasMaxLength(40);
+        b.Property(c => c.SimulatorWireFamily).HasDefaultValue(WireFamily.OpenAI);
         b.HasMany(c => c.Models).WithOne().HasForeignKey(m => m.ChannelId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -18,7 +18,7 @@ public sealed record ModelRow(
     bool Enabled,
     int SortOrder,
     DateTimeOffset UpdatedAt,
-    long CacheWritePricePerMillionMicroYuan,
+    long? CacheWritePricePerMillionMicroYuan,
     bool SupportsTools,
     bool SupportsVision,
     bool SupportsJsonMode);

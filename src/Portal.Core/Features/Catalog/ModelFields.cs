@@ -79,8 +79,8 @@ internal static class ModelFieldsExtensions
         var output = 0L;
         if (fields.Kind == ModelKind.Chat) CatalogPrices.TryParse(fields.OutputPrice, out output);
         CatalogPrices.TryParse(fields.CachedInputPrice, out var cached);
-        var cacheWrite = input;
-        if (fields.Kind == ModelKind.Chat && !string.IsNullOrWhiteSpace(fields.CacheWritePrice)) CatalogPrices.TryParse(fields.CacheWritePrice, out cacheWrite);
+        long? cacheWrite = null;
+        if (fields.Kind == ModelKind.Chat && !string.IsNullOrWhiteSpace(fields.CacheWritePrice) && CatalogPrices.TryParse(fields.CacheWritePrice, out var written)) cacheWrite = written;
         model.CacheWritePricePerMillionMicroYuan = cacheWrite;
         model.SupportsTools = fields.Kind == ModelKind.Chat && fields.SupportsTools;
         model.SupportsVision = fields.Kind == ModelKind.Chat && fields.SupportsVision;
@@ -106,7 +106,7 @@ internal static class ModelFieldsExtensions
         if (before.CachedInputPricePerMillionMicroYuan != after.CachedInputPricePerMillionMicroYuan)
             parts.Add($"cached input {CatalogPrices.Format(before.CachedInputPricePerMillionMicroYuan)} → {CatalogPrices.Format(after.CachedInputPricePerMillionMicroYuan)}");
         if (before.CacheWritePricePerMillionMicroYuan != after.CacheWritePricePerMillionMicroYuan)
-            parts.Add($"cache write {CatalogPrices.Format(before.CacheWritePricePerMillionMicroYuan)} → {CatalogPrices.Format(after.CacheWritePricePerMillionMicroYuan)}");
+            parts.Add($"cache write {CatalogPrices.Format(before.CacheWritePricePerMillionMicroYuan ?? before.InputPricePerMillionMicroYuan)} → {CatalogPrices.Format(after.CacheWritePricePerMillionMicroYuan ?? after.InputPricePerMillionMicroYuan)}");
         return string.Join(", ", parts);
     }
 }
