@@ -20,7 +20,7 @@ namespace Portal.IntegrationTests.Infrastructure;
 /// </summary>
 public sealed class FakeProtocolUpstream : IAsyncLifetime
 {
-    public const string UpstreamKey = "sk-upstream-protocol-key";
+    public const string UpstreamKey = FakeOpenAiUpstream.UpstreamKey;
 
     private WebApplication? _app;
 
