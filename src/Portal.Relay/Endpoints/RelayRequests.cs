@@ -14,6 +14,7 @@ using Portal.Relay.Billing;
 using Portal.Relay.Catalog;
 using Portal.Relay.Errors;
 using Portal.Relay.Forwarding;
+using Portal.Relay.Protocols.Responses;
 using Portal.Relay.Settlement;
 using Portal.Relay.Streaming;
 using Portal.Relay.Tokens;
@@ -26,7 +27,7 @@ namespace Portal.Relay.Endpoints;
 /// back unchanged → meter → settle (queue the usage record for the batch writer). Nothing here waits on the database
 /// unless a cache is cold, a lease must grow, or the key has a budget.
 /// </summary>
-internal sealed class RelayRequests(
+internal sealed partial class RelayRequests(
     RelayAuthenticator authenticator,
     CatalogCache catalog,
     RateLimiter rateLimiter,
@@ -43,6 +44,8 @@ internal sealed class RelayRequests(
     public Task ChatCompletionsAsync(HttpContext context) => HandleAsync(context, UsageEndpoint.ChatCompletions);
 
     public Task EmbeddingsAsync(HttpContext context) => HandleAsync(context, UsageEndpoint.Embeddings);
+
+    public Task ResponsesAsync(HttpContext context) => HandleAsync(context, UsageEndpoint.Responses);
 
     private async Task HandleAsync(HttpContext context, UsageEndpoint endpoint)
     {
@@ -105,10 +108,15 @@ internal sealed class RelayRequests(
         }
     }
 
-    private readonly record struct RequestShape(string Model, bool Stream, int? MaxOutputTokens, bool IncludeUsage, OpenAiErrorResponse? Error);
+    private readonly record struct RequestShape(string Model, bool Stream, int? MaxOutputTokens, bool IncludeUsage, OpenAiErrorResponse? Error)
+    {
+        /// <summary>The decoded body of a <c>/v1/responses</c> request.</summary>
+        public ResponsesRequest? Responses { get; init; }
+    }
 
     private static RequestShape Shape(UsageEndpoint endpoint, ReadOnlySpan<byte> json)
     {
+        if (endpoint == UsageEndpoint.Responses) return ResponsesShape(json);
         if (endpoint == UsageEndpoint.ChatCompletions)
         {
             var chat = ChatRequestShape.Validate(json);
@@ -127,8 +135,9 @@ internal sealed class RelayRequests(
     {
         if (!snapshot.Models.TryGetValue(modelId, out model)) return OpenAiErrors.ModelNotFound(modelId);
         if (!key.MayUse(modelId)) return OpenAiErrors.ModelNotAllowed(modelId);
-        var wanted = endpoint == UsageEndpoint.ChatCompletions ? ModelKind.Chat : ModelKind.Embedding;
-        if (model.Kind != wanted) return OpenAiErrors.ModelNotSupported(modelId, endpoint == UsageEndpoint.ChatCompletions ? "chat completions" : "embeddings");
+        var wanted = endpoint == UsageEndpoint.Embeddings ? ModelKind.Embedding : ModelKind.Chat;
+        if (model.Kind != wanted)
+            return OpenAiErrors.ModelNotSupported(modelId, endpoint switch { UsageEndpoint.Embeddings => "embeddings", UsageEndpoint.Responses => "responses", _ => "chat completions" });
         return model.Routes.Length == 0 ? OpenAiErrors.UpstreamUnavailable(modelId) : null;
     }
 
@@ -136,10 +145,13 @@ internal sealed class RelayRequests(
     {
         // Admission: the most this request can cost — the prompt as the tokenizer counts it plus max_tokens (or the
         // model's default) of output — held from the lease, then from the key's monthly budget.
-        var promptTokens = endpoint == UsageEndpoint.ChatCompletions
-            ? TokenCounter.Shared.CountChatPrompt(body.Span, model.Encoding)
-            : TokenCounter.Shared.CountEmbeddingsInput(body.Span, model.Encoding);
-        var outputTokens = endpoint == UsageEndpoint.ChatCompletions ? request.MaxOutputTokens ?? model.DefaultHoldOutputTokens : 0;
+        var promptTokens = endpoint switch
+        {
+            UsageEndpoint.ChatCompletions => TokenCounter.Shared.CountChatPrompt(body.Span, model.Encoding),
+            UsageEndpoint.Responses => ResponsesPromptTokens.Count(request.Responses!, model.Encoding),
+            _ => TokenCounter.Shared.CountEmbeddingsInput(body.Span, model.Encoding),
+        };
+        var outputTokens = endpoint != UsageEndpoint.Embeddings ? request.MaxOutputTokens ?? model.DefaultHoldOutputTokens : 0;
         var hold = Pricing.HoldFor(promptTokens, outputTokens, model.Prices).MicroYuan;
         var now = clock.GetUtcNow();
         var account = leases.Account(key.TenantId);
@@ -176,7 +188,10 @@ internal sealed class RelayRequests(
         }
 
         var admitted = new Admitted(key, model, account, hold, budgetHold, month, now, requestId, started, endpoint, request.Stream, request.IncludeUsage,
-            promptTokens, RelayHttp.ClientIp(context.Connection.RemoteIpAddress));
+            promptTokens, RelayHttp.ClientIp(context.Connection.RemoteIpAddress))
+        {
+            Responses = request.Responses,
+        };
         Outcome outcome;
         try
         {
@@ -211,7 +226,11 @@ internal sealed class RelayRequests(
         bool Stream,
         bool ClientWantsUsage,
         long PromptTokens,
-        string ClientIp);
+        string ClientIp)
+    {
+        /// <summary>The decoded body of a <c>/v1/responses</c> request.</summary>
+        public ResponsesRequest? Responses { get; init; }
+    }
 
     /// <summary>What happened, for metering and the usage record.</summary>
     private sealed record Outcome(UsageStatus Status, int HttpStatus, string? ErrorCode, ChannelRuntime? Channel, TokenUsage? Usage, long? FirstByteTimestamp)
@@ -219,9 +238,24 @@ internal sealed class RelayRequests(
         public static Outcome Failed(int httpStatus, string errorCode, ChannelRuntime? channel) => new(UsageStatus.Failed, httpStatus, errorCode, channel, null, null);
     }
 
+    /// <summary>What the relay sends a channel and how the answer reaches the client.</summary>
+    private enum Wire
+    {
+        /// <summary>Chat completions, passed through.</summary>
+        Chat,
+
+        /// <summary>Embeddings, passed through.</summary>
+        Embeddings,
+
+        /// <summary>A Responses request to a channel that serves the Responses API, passed through.</summary>
+        ResponsesPassThrough,
+
+        /// <summary>A Responses request translated to chat completions, the answer translated back.</summary>
+        ResponsesFromChat,
+    }
+
     private async Task<Outcome> ForwardAsync(HttpContext context, Admitted admitted, BodyRead body)
     {
-        var upstreamEndpoint = admitted.Endpoint == UsageEndpoint.ChatCompletions ? UpstreamEndpoint.ChatCompletions : UpstreamEndpoint.Embeddings;
         using var rewritten = new PooledByteBuffer(body.Length + 64);
         var tried = 0;
         var open = 0;
@@ -230,19 +264,27 @@ internal sealed class RelayRequests(
         foreach (var route in admitted.Model.AttemptOrder())
         {
             rewritten.Reset();
-            RequestBodyRewriter.Rewrite(body.Span, route.UpstreamModelId, ensureUsageWhenStreaming: true, rewritten);
-            var attempt = await forwarder.SendAsync(route.Channel, upstreamEndpoint, rewritten.WrittenMemory, admitted.Stream, context.RequestAborted);
+            var wire = Plan(admitted, route, body.Span, rewritten);
+            if (wire is not { } plan) continue;
+            var upstreamEndpoint = plan switch
+            {
+                Wire.Embeddings => UpstreamEndpoint.Embeddings,
+                Wire.ResponsesPassThrough => UpstreamEndpoint.Responses,
+                _ => UpstreamEndpoint.ChatCompletions,
+            };
+            var attempt = await forwarder.SendAsync(route.Channel, upstreamEndpoint, rewritten.WrittenMemory, admitted.Stream, context.RequestAborted, upstreamModel: route.UpstreamModelId);
             await using (attempt)
             {
                 last = route.Channel;
                 switch (attempt.Kind)
                 {
                     case AttemptKind.Success when attempt.Events is not null:
-                        return await StreamAsync(context, admitted, attempt, route.Channel);
+                        return await StreamAsync(context, admitted, attempt, route.Channel, plan);
                     case AttemptKind.Success:
-                        return await WriteWholeAsync(context, admitted, attempt, route.Channel);
+                        return await WriteWholeAsync(context, admitted, attempt, route.Channel, plan);
                     case AttemptKind.ClientError:
-                        // The upstream refused the request itself: every channel would. Its answer goes to the client as is.
+                        // The upstream refused the request itself: every channel would. Its answer (OpenAI's error shape,
+                        // whichever OpenAI API it was) goes to the client as is.
                         context.Response.StatusCode = attempt.Status;
                         context.Response.ContentType = attempt.ContentType ?? "application/json";
                         context.Response.ContentLength = attempt.Body!.Length;
@@ -257,22 +299,71 @@ internal sealed class RelayRequests(
             }
         }
 
-        // Every channel failed before its first byte: nothing reached the client and nothing is charged.
-        var error = open == tried ? OpenAiErrors.UpstreamUnavailable(admitted.Model.PublicId)
+        // Every channel failed before its first byte (or none could take the request): nothing reached the client and
+        // nothing is charged.
+        var error = tried == 0 && admitted.Responses?.UntranslatableField is { } field ? ResponsesErrors.Untranslatable(field, admitted.Model.PublicId)
+            : open == tried ? OpenAiErrors.UpstreamUnavailable(admitted.Model.PublicId)
             : timedOut == tried - open ? OpenAiErrors.UpstreamTimeout()
             : OpenAiErrors.UpstreamError();
         await RelayHttp.WriteErrorAsync(context, error);
         return Outcome.Failed(error.StatusCode, error.Error.Code!, last);
     }
 
-    private async Task<Outcome> WriteWholeAsync(HttpContext context, Admitted admitted, UpstreamAttempt attempt, ChannelRuntime channel)
+    /// <summary>Writes the body for <paramref name="route"/>; null when this channel cannot take the request.</summary>
+    private static Wire? Plan(Admitted admitted, ChannelRoute route, ReadOnlySpan<byte> body, PooledByteBuffer output)
+    {
+        switch (admitted.Endpoint)
+        {
+            case UsageEndpoint.Responses:
+                var request = admitted.Responses!;
+                var settings = route.Channel.Settings;
+                if (settings.Type == ChannelType.OpenAICompatible && settings.SupportsResponsesApi)
+                {
+                    ResponsesPassThrough.Rewrite(body, request, route.UpstreamModelId, output);
+                    return Wire.ResponsesPassThrough;
+                }
+
+                if (request.UntranslatableField is not null) return null;
+                ResponsesToChat.Encode(request, route.UpstreamModelId, output);
+                return Wire.ResponsesFromChat;
+            case UsageEndpoint.Embeddings:
+                RequestBodyRewriter.Rewrite(body, route.UpstreamModelId, ensureUsageWhenStreaming: false, output);
+                return Wire.Embeddings;
+            default:
+                RequestBodyRewriter.Rewrite(body, route.UpstreamModelId, ensureUsageWhenStreaming: true, output);
+                return Wire.Chat;
+        }
+    }
+
+    private async Task<Outcome> WriteWholeAsync(HttpContext context, Admitted admitted, UpstreamAttempt attempt, ChannelRuntime channel, Wire wire)
     {
         var body = attempt.Body!;
         var firstByte = Stopwatch.GetTimestamp();
-        var usage = Meter(admitted, body);
+        TokenUsage usage;
+        switch (wire)
+        {
+            case Wire.ResponsesPassThrough:
+                using (var meter = new ResponsesMeter())
+                {
+                    meter.ObserveWhole(body);
+                    usage = meter.Resolve(admitted.PromptTokens, admitted.Model.Encoding);
+                }
+
+                break;
+            case Wire.ResponsesFromChat:
+                usage = Meter(admitted, body);
+                var reader = new ChatToResponses(ResponsesEncoderFor(context, admitted));
+                if (!reader.Feed(body, null)) return await UnusableAnswerAsync(context, channel);
+                body = reader.Encoder.WholeResponse(reader.Finish, usage);
+                break;
+            default:
+                usage = Meter(admitted, body);
+                break;
+        }
+
         var response = context.Response;
         response.StatusCode = attempt.Status;
-        response.ContentType = attempt.ContentType ?? "application/json";
+        response.ContentType = wire == Wire.ResponsesFromChat ? "application/json" : attempt.ContentType ?? "application/json";
         response.ContentLength = body.Length;
         try
         {
@@ -286,6 +377,15 @@ internal sealed class RelayRequests(
         }
     }
 
+    /// <summary>A 2xx answer the relay cannot read to translate it: the channel's fault, nothing charged.</summary>
+    private static async Task<Outcome> UnusableAnswerAsync(HttpContext context, ChannelRuntime channel)
+    {
+        channel.Stats.Record(false, 0, "unreadable answer");
+        var error = OpenAiErrors.UpstreamError();
+        await RelayHttp.WriteErrorAsync(context, error);
+        return Outcome.Failed(error.StatusCode, error.Error.Code!, channel);
+    }
+
     private static TokenUsage Meter(Admitted admitted, byte[] body)
     {
         var info = ChunkInspector.Inspect(body, captureModel: false);
@@ -297,7 +397,7 @@ internal sealed class RelayRequests(
         return new TokenUsage(admitted.PromptTokens, 0, completion, IsEstimated: true);
     }
 
-    private async Task<Outcome> StreamAsync(HttpContext context, Admitted admitted, UpstreamAttempt attempt, ChannelRuntime channel)
+    private async Task<Outcome> StreamAsync(HttpContext context, Admitted admitted, UpstreamAttempt attempt, ChannelRuntime channel, Wire wire)
     {
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
@@ -309,7 +409,12 @@ internal sealed class RelayRequests(
         var events = attempt.Events!;
         var writer = response.BodyWriter;
         var clientAborted = context.RequestAborted;
-        using var meter = new StreamMeter();
+        using IAnswerStream answer = wire switch
+        {
+            Wire.ResponsesPassThrough => new ResponsesPassThroughStream(),
+            Wire.ResponsesFromChat => new ResponsesFromChatStream(ResponsesEncoderFor(context, admitted), admitted.PromptTokens, admitted.Model.Encoding),
+            _ => new ChatPassThroughStream(admitted.ClientWantsUsage),
+        };
         long? firstByte = null;
         var status = UsageStatus.Succeeded;
         string? errorCode = null;
@@ -318,18 +423,16 @@ internal sealed class RelayRequests(
         {
             do
             {
-                var sseEvent = events.Current;
-                var info = meter.Observe(sseEvent);
-                if (info.IsUsageOnly && !admitted.ClientWantsUsage) continue;
-                SseWriter.WriteRaw(writer, sseEvent);
+                var step = answer.Write(events.Current, writer);
+                if (step == StreamStep.Skipped) continue;
                 var flushed = await writer.FlushAsync(clientAborted);
                 firstByte ??= Stopwatch.GetTimestamp();
                 if (flushed.IsCanceled || flushed.IsCompleted || clientAborted.IsCancellationRequested) throw new OperationCanceledException(clientAborted);
-                if (sseEvent.IsDone) break;
+                if (step == StreamStep.End) break;
             }
             while (await events.ReadAsync(attempt.Token));
 
-            if (!meter.SawDone) upstreamBroke = true;
+            if (!answer.Complete) upstreamBroke = true;
         }
         catch (Exception) when (clientAborted.IsCancellationRequested)
         {
@@ -345,13 +448,13 @@ internal sealed class RelayRequests(
 
         if (upstreamBroke)
         {
-            // Never retried once bytes reached the client: the stream ends with an error event instead of [DONE].
+            // Never retried once bytes reached the client: the stream ends with the protocol's error event instead of its end.
             status = UsageStatus.UpstreamInterrupted;
             errorCode = "upstream_interrupted";
             channel.Stats.Record(false, 0, "stream interrupted after the first byte");
             try
             {
-                SseWriter.WriteData(writer, OpenAiErrors.StreamInterrupted().ToJsonBytes());
+                answer.WriteInterrupted(writer);
                 await writer.FlushAsync(clientAborted);
             }
             catch (Exception e) when (e is OperationCanceledException or IOException)
@@ -361,7 +464,7 @@ internal sealed class RelayRequests(
             }
         }
 
-        var usage = meter.Resolve(admitted.PromptTokens, admitted.Model.Encoding);
+        var usage = answer.Resolve(admitted.PromptTokens, admitted.Model.Encoding);
         return new Outcome(status, status == UsageStatus.Succeeded ? 200 : status == UsageStatus.ClientCancelled ? 499 : 502, errorCode, channel, usage, firstByte);
     }
 

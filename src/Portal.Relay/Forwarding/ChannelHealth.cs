@@ -53,7 +53,7 @@ internal sealed class ChannelHealth(CatalogCache catalog, UpstreamForwarder forw
             : $$"""{"model":"{{model}}","messages":[{"role":"user","content":"ping"}],"max_tokens":1}""";
         var started = Stopwatch.GetTimestamp();
         await using var attempt = await forwarder.SendAsync(channel, kind == ModelKind.Embedding ? UpstreamEndpoint.Embeddings : UpstreamEndpoint.ChatCompletions,
-            Encoding.UTF8.GetBytes(body), stream: false, cancellationToken, throughBreaker: false);
+            Encoding.UTF8.GetBytes(body), stream: false, cancellationToken, throughBreaker: false, upstreamModel: upstreamModel);
         var latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         return attempt.Kind switch
         {

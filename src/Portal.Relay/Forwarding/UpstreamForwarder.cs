@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
 using Portal.Core.Features.Catalog;
+using Portal.Relay.Protocols.Azure;
 using Portal.Relay.Streaming;
 using Portal.Relay.Upstream;
 
@@ -15,6 +16,9 @@ internal enum UpstreamEndpoint
 {
     ChatCompletions,
     Embeddings,
+
+    /// <summary>OpenAI's Responses API (<c>{base}/responses</c>), for channels that serve it.</summary>
+    Responses,
 }
 
 /// <summary>
@@ -45,16 +49,17 @@ internal sealed class UpstreamForwarder(IHttpClientFactory httpClients, IOptions
     /// <summary>
     /// Tries <paramref name="channel"/> once. Throws only when <paramref name="clientAborted"/> fires. An operator's
     /// probe (<paramref name="throughBreaker"/> false) goes to the upstream even while the circuit is open.
+    /// <paramref name="upstreamModel"/> is the model's id at the upstream (an Azure deployment name goes into the URL).
     /// </summary>
-    public async Task<UpstreamAttempt> SendAsync(ChannelRuntime channel, UpstreamEndpoint endpoint, ReadOnlyMemory<byte> body, bool stream, CancellationToken clientAborted, bool throughBreaker = true)
+    public async Task<UpstreamAttempt> SendAsync(ChannelRuntime channel, UpstreamEndpoint endpoint, ReadOnlyMemory<byte> body, bool stream, CancellationToken clientAborted, bool throughBreaker = true, string upstreamModel = "")
     {
         var started = Stopwatch.GetTimestamp();
         UpstreamAttempt attempt;
         try
         {
-            attempt = !throughBreaker ? await SendCoreAsync(channel, endpoint, body, stream, clientAborted) : await channel.Breaker.ExecuteAsync(
-                static (state, _) => new ValueTask<UpstreamAttempt>(state.Self.SendCoreAsync(state.Channel, state.Endpoint, state.Body, state.Stream, state.ClientAborted)),
-                (Self: this, Channel: channel, Endpoint: endpoint, Body: body, Stream: stream, ClientAborted: clientAborted),
+            attempt = !throughBreaker ? await SendCoreAsync(channel, endpoint, body, stream, upstreamModel, clientAborted) : await channel.Breaker.ExecuteAsync(
+                static (state, _) => new ValueTask<UpstreamAttempt>(state.Self.SendCoreAsync(state.Channel, state.Endpoint, state.Body, state.Stream, state.UpstreamModel, state.ClientAborted)),
+                (Self: this, Channel: channel, Endpoint: endpoint, Body: body, Stream: stream, UpstreamModel: upstreamModel, ClientAborted: clientAborted),
                 clientAborted);
         }
         catch (BrokenCircuitException)
@@ -67,17 +72,28 @@ internal sealed class UpstreamForwarder(IHttpClientFactory httpClients, IOptions
         return attempt;
     }
 
-    private Task<UpstreamAttempt> SendCoreAsync(ChannelRuntime channel, UpstreamEndpoint endpoint, ReadOnlyMemory<byte> body, bool stream, CancellationToken clientAborted)
+    private Task<UpstreamAttempt> SendCoreAsync(ChannelRuntime channel, UpstreamEndpoint endpoint, ReadOnlyMemory<byte> body, bool stream, string upstreamModel, CancellationToken clientAborted)
     {
         var settings = channel.Settings;
         return settings.Type == ChannelType.Simulator
             ? SimulateAsync(channel.Simulator!, settings, endpoint, body, stream, clientAborted)
-            : SendHttpAsync(settings, endpoint, body, stream, clientAborted);
+            : SendHttpAsync(settings, endpoint, body, stream, upstreamModel, clientAborted);
     }
 
-    private async Task<UpstreamAttempt> SendHttpAsync(ChannelSettings settings, UpstreamEndpoint endpoint, ReadOnlyMemory<byte> body, bool stream, CancellationToken clientAborted)
+    /// <summary>The upstream URL of <paramref name="endpoint"/> on this channel (Azure: the deployment's), null when the channel has none.</summary>
+    private static Uri? UriFor(ChannelSettings settings, UpstreamEndpoint endpoint, string upstreamModel) => (settings.Type, endpoint) switch
     {
-        var uri = endpoint == UpstreamEndpoint.ChatCompletions ? settings.ChatUri : settings.EmbeddingsUri;
+        (ChannelType.AzureOpenAI, UpstreamEndpoint.ChatCompletions) => AzureOpenAiEndpoints.ChatCompletions(settings.BaseUrl, upstreamModel, settings.AzureApiVersion),
+        (ChannelType.AzureOpenAI, UpstreamEndpoint.Embeddings) => AzureOpenAiEndpoints.Embeddings(settings.BaseUrl, upstreamModel, settings.AzureApiVersion),
+        (ChannelType.OpenAICompatible, UpstreamEndpoint.Responses) when settings.SupportsResponsesApi => settings.ResponsesUri,
+        (_, UpstreamEndpoint.ChatCompletions) => settings.ChatUri,
+        (_, UpstreamEndpoint.Embeddings) => settings.EmbeddingsUri,
+        _ => null,
+    };
+
+    private async Task<UpstreamAttempt> SendHttpAsync(ChannelSettings settings, UpstreamEndpoint endpoint, ReadOnlyMemory<byte> body, bool stream, string upstreamModel, CancellationToken clientAborted)
+    {
+        var uri = UriFor(settings, endpoint, upstreamModel);
         if (uri is null) return UpstreamAttempt.ChannelFailed(0, "channel has no valid base URL");
 
         var timeout = CancellationTokenSource.CreateLinkedTokenSource(clientAborted);
@@ -89,7 +105,12 @@ internal sealed class UpstreamForwarder(IHttpClientFactory httpClients, IOptions
             using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ReadOnlyMemoryContent(body), Version = HttpVersion.Version11 };
             request.Content.Headers.ContentType = Json;
             request.Headers.Accept.Add(stream ? AcceptEvents : AcceptJson);
-            if (!string.IsNullOrEmpty(settings.ApiKey)) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings.ApiKey);
+            if (!string.IsNullOrEmpty(settings.ApiKey))
+            {
+                if (settings.Type == ChannelType.AzureOpenAI) request.Headers.TryAddWithoutValidation(AzureOpenAiEndpoints.KeyHeader, settings.ApiKey);
+                else request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings.ApiKey);
+            }
+
             request.Options.Set(ConnectTimeoutOption, settings.ConnectTimeout);
 
             var client = httpClients.CreateClient(HttpClientName);

@@ -151,6 +151,9 @@ internal sealed class GeminiGenerationConfig
     [JsonPropertyName("topP")]
     public double? TopP { get; set; }
 
+    [JsonPropertyName("topK")]
+    public int? TopK { get; set; }
+
     [JsonPropertyName("maxOutputTokens")]
     public int? MaxOutputTokens { get; set; }
 
@@ -176,6 +179,16 @@ internal sealed class GeminiGenerationConfig
     /// <summary>A JSON Schema for structured output (Gemini's <c>responseJsonSchema</c> takes standard JSON Schema).</summary>
     [JsonPropertyName("responseJsonSchema")]
     public JsonElement? ResponseJsonSchema { get; set; }
+
+    [JsonPropertyName("thinkingConfig")]
+    public GeminiThinkingConfig? ThinkingConfig { get; set; }
+}
+
+/// <summary>Gemini 2.5's thinking budget in tokens (0 turns thinking off on Flash).</summary>
+internal sealed class GeminiThinkingConfig
+{
+    [JsonPropertyName("thinkingBudget")]
+    public int ThinkingBudget { get; set; }
 }
 
 /// <summary>The answer of <c>generateContent</c>, and each chunk of <c>streamGenerateContent</c>.</summary>

@@ -30,6 +30,8 @@ internal sealed class ResponsesEncoder
     private readonly string _model;
     private readonly long _createdAt;
     private readonly ResponsesRequest _request;
+
+    private static readonly ResponsesRequest NoEcho = new() { Model = "", Input = [] };
     private readonly List<OutputItem> _output = [];
     private readonly Dictionary<int, OutputItem> _toolCalls = [];
     private OutputItem? _message;
@@ -39,14 +41,14 @@ internal sealed class ResponsesEncoder
     /// <param name="requestId">The relay's request id (<c>req_…</c>); the response and item ids derive from it.</param>
     /// <param name="model">The model id the client asked for (answers never show the upstream's id).</param>
     /// <param name="createdAt">Unix seconds.</param>
-    /// <param name="request">The decoded request, echoed in the response object as OpenAI does.</param>
-    public ResponsesEncoder(string requestId, string model, long createdAt, ResponsesRequest request)
+    /// <param name="request">The decoded request, echoed in the response object as OpenAI does (defaults when unknown).</param>
+    public ResponsesEncoder(string requestId, string model, long createdAt, ResponsesRequest? request)
     {
         var suffix = requestId.StartsWith("req_", StringComparison.Ordinal) ? requestId[4..] : requestId;
         _id = "resp_" + suffix;
         _model = model;
         _createdAt = createdAt;
-        _request = request;
+        _request = request ?? NoEcho;
         ItemSuffix = suffix;
     }
 

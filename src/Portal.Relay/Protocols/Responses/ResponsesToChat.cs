@@ -24,7 +24,15 @@ internal static class ResponsesToChat
         if (request.Instructions is { } instructions) WriteText(w, "system", instructions);
         WriteMessages(w, request.Input);
         w.WriteEndArray();
-        if (request.Stream) w.WriteBoolean("stream", true);
+        if (request.Stream)
+        {
+            // The relay meters from the usage chunk; the client sees only the translated events.
+            w.WriteBoolean("stream", true);
+            w.WriteStartObject("stream_options");
+            w.WriteBoolean("include_usage", true);
+            w.WriteEndObject();
+        }
+
         if (request.MaxOutputTokens is { } max) w.WriteNumber("max_tokens", max);
         if (request.Temperature is { } temperature) w.WriteNumber("temperature", temperature);
         if (request.TopP is { } topP) w.WriteNumber("top_p", topP);

@@ -38,7 +38,7 @@ public class ResponsesChatTranslationTests
         Assert.Equal(
             """{"model":"up","messages":[{"role":"system","content":"You are Codex."},{"role":"system","content":"sandbox: read-only"},{"role":"user","content":"list files"},"""
             + """{"role":"assistant","content":"Let me look.","tool_calls":[{"id":"call_1","type":"function","function":{"name":"shell","arguments":"{\"command\":[\"ls\"]}"}},{"id":"call_2","type":"function","function":{"name":"shell","arguments":"{}"}}]},"""
-            + """{"role":"tool","tool_call_id":"call_1","content":"a.txt"},{"role":"tool","tool_call_id":"call_2","content":""}],"stream":true,"max_tokens":300"""
+            + """{"role":"tool","tool_call_id":"call_1","content":"a.txt"},{"role":"tool","tool_call_id":"call_2","content":""}],"stream":true,"stream_options":{"include_usage":true},"max_tokens":300"""
             + ""","tools":[{"type":"function","function":{"name":"shell","parameters":{"type":"object"},"strict":false}}],"tool_choice":"required","parallel_tool_calls":false,"response_format":{"type":"json_object"}}""",
             chat);
     }
