@@ -9,6 +9,11 @@ using Portal.Relay.Auth;
 using Portal.Relay.Catalog;
 using Portal.Relay.Endpoints;
 using Portal.Relay.Forwarding;
+using Portal.Relay.Protocols.Canonical;
+using Portal.Relay.Protocols.Azure;
+using Portal.Relay.Protocols.Gemini;
+using Portal.Relay.Protocols.OpenAI;
+using Portal.Relay.Upstream;
 using Portal.Relay.Settlement;
 
 namespace Portal.Relay;
@@ -36,6 +41,17 @@ public static class RelayFeature
         services.AddSingleton<WalletLeases>();
         services.AddSingleton<KeyBudgets>();
         services.AddSingleton<UpstreamForwarder>();
+        // Wire families: one codec each (canonical model ⇄ wire), one HTTP target per upstream channel type.
+        services.AddSingleton<IChatCodec>(OpenAIChatCodec.Instance);
+        services.AddSingleton<IChatCodec>(GeminiChatCodec.Instance);
+        services.AddSingleton<ChatCodecs>();
+        services.AddSingleton<IUpstreamTarget, OpenAICompatibleTarget>();
+        services.AddSingleton<IUpstreamTarget, AnthropicTarget>();
+        services.AddSingleton<IUpstreamTarget, GeminiTarget>();
+        services.AddSingleton<IUpstreamTarget, AzureOpenAITarget>();
+        services.AddSingleton<UpstreamTargets>();
+        services.AddSingleton<SimulatedUpstreams>();
+        services.AddSingleton<RelaySurfaces>();
         services.AddSingleton<SettlementWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<SettlementWriter>());
         services.AddSingleton<RelayRequests>();

@@ -14,7 +14,7 @@ using Portal.Relay.Billing;
 using Portal.Relay.Catalog;
 using Portal.Relay.Errors;
 using Portal.Relay.Forwarding;
-using Portal.Relay.Protocols.Responses;
+using Portal.Relay.Protocols.Canonical;
 using Portal.Relay.Settlement;
 using Portal.Relay.Streaming;
 using Portal.Relay.Tokens;
@@ -27,13 +27,15 @@ namespace Portal.Relay.Endpoints;
 /// back unchanged → meter → settle (queue the usage record for the batch writer). Nothing here waits on the database
 /// unless a cache is cold, a lease must grow, or the key has a budget.
 /// </summary>
-internal sealed partial class RelayRequests(
+internal sealed class RelayRequests(
     RelayAuthenticator authenticator,
     CatalogCache catalog,
     RateLimiter rateLimiter,
     WalletLeases leases,
     KeyBudgets budgets,
     UpstreamForwarder forwarder,
+    ChatCodecs codecs,
+    RelaySurfaces surfaces,
     SettlementWriter settlement,
     IOptions<RelayOptions> options,
     TimeProvider clock,
@@ -41,13 +43,14 @@ internal sealed partial class RelayRequests(
 {
     private readonly long _maxBodyBytes = options.Value.MaxBodyBytes;
 
-    public Task ChatCompletionsAsync(HttpContext context) => HandleAsync(context, UsageEndpoint.ChatCompletions);
+    public Task ChatCompletionsAsync(HttpContext context) => HandleAsync(context, surfaces.ChatCompletions);
 
-    public Task EmbeddingsAsync(HttpContext context) => HandleAsync(context, UsageEndpoint.Embeddings);
+    public Task EmbeddingsAsync(HttpContext context) => HandleAsync(context, surfaces.Embeddings);
 
-    public Task ResponsesAsync(HttpContext context) => HandleAsync(context, UsageEndpoint.Responses);
+    public Task ResponsesAsync(HttpContext context) => HandleAsync(context, surfaces.Responses);
 
-    private async Task HandleAsync(HttpContext context, UsageEndpoint endpoint)
+    /// <summary>The one pipeline every surface goes through; <paramref name="surface"/> supplies what differs.</summary>
+    public async Task HandleAsync(HttpContext context, RelaySurface surface)
     {
         var started = Stopwatch.GetTimestamp();
         var requestId = RelayHttp.NewRequestId();
@@ -58,26 +61,26 @@ internal sealed partial class RelayRequests(
             var (key, refused) = await authenticator.AuthenticateAsync(context);
             if (refused is not null)
             {
-                await RelayHttp.WriteErrorAsync(context, refused);
+                await surface.WriteErrorAsync(context, refused);
                 return;
             }
 
             body = await RelayHttp.ReadBodyAsync(context, _maxBodyBytes);
             if (body.IsTooLarge)
             {
-                await RelayHttp.WriteErrorAsync(context, OpenAiErrors.RequestTooLarge(_maxBodyBytes));
+                await surface.WriteErrorAsync(context, OpenAiErrors.RequestTooLarge(_maxBodyBytes));
                 return;
             }
 
-            var request = Shape(endpoint, body.Span);
+            var request = surface.Shape(body.Span);
             if (request.Error is not null)
             {
-                await RelayHttp.WriteErrorAsync(context, request.Error);
+                await surface.WriteErrorAsync(context, request.Error);
                 return;
             }
 
             var snapshot = await catalog.GetAsync();
-            var error = Scope(key!, snapshot, endpoint, request.Model, out var model);
+            var error = Scope(key!, snapshot, surface, request, out var model);
             if (error is null && key!.RequestsPerMinute is { } limit)
             {
                 var decision = rateLimiter.TryAcquire(key.RateKey, limit);
@@ -87,11 +90,11 @@ internal sealed partial class RelayRequests(
 
             if (error is not null)
             {
-                await RelayHttp.WriteErrorAsync(context, error);
+                await surface.WriteErrorAsync(context, error);
                 return;
             }
 
-            await AdmitAndForwardAsync(context, endpoint, key!, model!, request, body, requestId, started);
+            await AdmitAndForwardAsync(context, surface, key!, model!, request, body, requestId, started);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -100,7 +103,7 @@ internal sealed partial class RelayRequests(
         catch (Exception e)
         {
             logger.LogError(e, "Relay request {RequestId} failed.", requestId);
-            await RelayHttp.WriteErrorAsync(context, OpenAiErrors.InternalError(requestId));
+            await surface.WriteErrorAsync(context, OpenAiErrors.InternalError(requestId));
         }
         finally
         {
@@ -108,57 +111,36 @@ internal sealed partial class RelayRequests(
         }
     }
 
-    private readonly record struct RequestShape(string Model, bool Stream, int? MaxOutputTokens, bool IncludeUsage, OpenAiErrorResponse? Error)
+    private static OpenAiErrorResponse? Scope(RelayKey key, CatalogSnapshot snapshot, RelaySurface surface, SurfaceRequest request, out RelayModel? model)
     {
-        /// <summary>The decoded body of a <c>/v1/responses</c> request.</summary>
-        public ResponsesRequest? Responses { get; init; }
-    }
-
-    private static RequestShape Shape(UsageEndpoint endpoint, ReadOnlySpan<byte> json)
-    {
-        if (endpoint == UsageEndpoint.Responses) return ResponsesShape(json);
-        if (endpoint == UsageEndpoint.ChatCompletions)
-        {
-            var chat = ChatRequestShape.Validate(json);
-            return chat.IsSuccess
-                ? new RequestShape(chat.Value.Model, chat.Value.Stream, chat.Value.MaxOutputTokens, chat.Value.IncludeUsage, null)
-                : new RequestShape("", false, null, false, OpenAiErrors.InvalidRequest((InvalidRequestError)chat.Error));
-        }
-
-        var embeddings = EmbeddingsRequestShape.Validate(json);
-        return embeddings.IsSuccess
-            ? new RequestShape(embeddings.Value.Model, false, null, false, null)
-            : new RequestShape("", false, null, false, OpenAiErrors.InvalidRequest((InvalidRequestError)embeddings.Error));
-    }
-
-    private static OpenAiErrorResponse? Scope(RelayKey key, CatalogSnapshot snapshot, UsageEndpoint endpoint, string modelId, out RelayModel? model)
-    {
+        var modelId = request.Model;
         if (!snapshot.Models.TryGetValue(modelId, out model)) return OpenAiErrors.ModelNotFound(modelId);
         if (!key.MayUse(modelId)) return OpenAiErrors.ModelNotAllowed(modelId);
-        var wanted = endpoint == UsageEndpoint.Embeddings ? ModelKind.Embedding : ModelKind.Chat;
-        if (model.Kind != wanted)
-            return OpenAiErrors.ModelNotSupported(modelId, endpoint switch { UsageEndpoint.Embeddings => "embeddings", UsageEndpoint.Responses => "responses", _ => "chat completions" });
+        if (model.Kind != surface.ModelKind) return OpenAiErrors.ModelNotSupported(modelId, surface.Description);
+        if (request.Canonical is { } canonical)
+        {
+            // The model's feature flags, where the request is decoded (pass-through chat is checked by the upstream itself).
+            if (canonical.Tools.Count > 0 && !model.SupportsTools) return OpenAiErrors.ModelNotSupported(modelId, "tools");
+            if (!model.SupportsVision && canonical.HasImages) return OpenAiErrors.ModelNotSupported(modelId, "images");
+            if (canonical.ResponseFormat is { Kind: not ResponseFormatKind.Text } && !model.SupportsJsonMode) return OpenAiErrors.ModelNotSupported(modelId, "JSON mode");
+        }
+
         return model.Routes.Length == 0 ? OpenAiErrors.UpstreamUnavailable(modelId) : null;
     }
 
-    private async Task AdmitAndForwardAsync(HttpContext context, UsageEndpoint endpoint, RelayKey key, RelayModel model, RequestShape request, BodyRead body, string requestId, long started)
+    private async Task AdmitAndForwardAsync(HttpContext context, RelaySurface surface, RelayKey key, RelayModel model, SurfaceRequest request, BodyRead body, string requestId, long started)
     {
         // Admission: the most this request can cost — the prompt as the tokenizer counts it plus max_tokens (or the
         // model's default) of output — held from the lease, then from the key's monthly budget.
-        var promptTokens = endpoint switch
-        {
-            UsageEndpoint.ChatCompletions => TokenCounter.Shared.CountChatPrompt(body.Span, model.Encoding),
-            UsageEndpoint.Responses => ResponsesPromptTokens.Count(request.Responses!, model.Encoding),
-            _ => TokenCounter.Shared.CountEmbeddingsInput(body.Span, model.Encoding),
-        };
-        var outputTokens = endpoint != UsageEndpoint.Embeddings ? request.MaxOutputTokens ?? model.DefaultHoldOutputTokens : 0;
+        var promptTokens = surface.CountPrompt(request, body.Memory, model.Encoding);
+        var outputTokens = surface.ModelKind == ModelKind.Chat ? request.MaxOutputTokens ?? model.DefaultHoldOutputTokens : 0;
         var hold = Pricing.HoldFor(promptTokens, outputTokens, model.Prices).MicroYuan;
         var now = clock.GetUtcNow();
         var account = leases.Account(key.TenantId);
         var held = await leases.HoldAsync(account, hold, context.RequestAborted);
         if (held != HoldOutcome.Held)
         {
-            await RelayHttp.WriteErrorAsync(context, OpenAiErrors.InsufficientQuota());
+            await surface.WriteErrorAsync(context, OpenAiErrors.InsufficientQuota());
             return;
         }
 
@@ -180,18 +162,15 @@ internal sealed partial class RelayRequests(
             if (!withinBudget)
             {
                 leases.Release(account, hold);
-                await RelayHttp.WriteErrorAsync(context, OpenAiErrors.KeyBudgetExceeded());
+                await surface.WriteErrorAsync(context, OpenAiErrors.KeyBudgetExceeded());
                 return;
             }
 
             budgetHold = hold;
         }
 
-        var admitted = new Admitted(key, model, account, hold, budgetHold, month, now, requestId, started, endpoint, request.Stream, request.IncludeUsage,
-            promptTokens, RelayHttp.ClientIp(context.Connection.RemoteIpAddress))
-        {
-            Responses = request.Responses,
-        };
+        var admitted = new Admitted(key, model, account, hold, budgetHold, month, now, requestId, started, surface, request, request.Stream, request.IncludeUsage,
+            promptTokens, RelayHttp.ClientIp(context.Connection.RemoteIpAddress));
         Outcome outcome;
         try
         {
@@ -222,14 +201,14 @@ internal sealed partial class RelayRequests(
         DateTimeOffset At,
         string RequestId,
         long Started,
-        UsageEndpoint Endpoint,
+        RelaySurface Surface,
+        SurfaceRequest Request,
         bool Stream,
         bool ClientWantsUsage,
         long PromptTokens,
         string ClientIp)
     {
-        /// <summary>The decoded body of a <c>/v1/responses</c> request.</summary>
-        public ResponsesRequest? Responses { get; init; }
+        public UsageEndpoint Endpoint => Surface.Endpoint;
     }
 
     /// <summary>What happened, for metering and the usage record.</summary>
@@ -238,25 +217,12 @@ internal sealed partial class RelayRequests(
         public static Outcome Failed(int httpStatus, string errorCode, ChannelRuntime? channel) => new(UsageStatus.Failed, httpStatus, errorCode, channel, null, null);
     }
 
-    /// <summary>What the relay sends a channel and how the answer reaches the client.</summary>
-    private enum Wire
-    {
-        /// <summary>Chat completions, passed through.</summary>
-        Chat,
-
-        /// <summary>Embeddings, passed through.</summary>
-        Embeddings,
-
-        /// <summary>A Responses request to a channel that serves the Responses API, passed through.</summary>
-        ResponsesPassThrough,
-
-        /// <summary>A Responses request translated to chat completions, the answer translated back.</summary>
-        ResponsesFromChat,
-    }
-
     private async Task<Outcome> ForwardAsync(HttpContext context, Admitted admitted, BodyRead body)
     {
+        var surface = admitted.Surface;
         using var rewritten = new PooledByteBuffer(body.Length + 64);
+        var passHeaders = PassThroughHeaders(context, surface);
+        var canonical = admitted.Request.Canonical;
         var tried = 0;
         var open = 0;
         var timedOut = 0;
@@ -264,31 +230,77 @@ internal sealed partial class RelayRequests(
         foreach (var route in admitted.Model.AttemptOrder())
         {
             rewritten.Reset();
-            var wire = Plan(admitted, route, body.Span, rewritten);
-            if (wire is not { } plan) continue;
-            var upstreamEndpoint = plan switch
+            var settings = route.Channel.Settings;
+            var passThrough = surface.PassesThrough(settings);
+            IChatCodec? upstreamCodec = null;
+            UpstreamCall call;
+            if (passThrough)
             {
-                Wire.Embeddings => UpstreamEndpoint.Embeddings,
-                Wire.ResponsesPassThrough => UpstreamEndpoint.Responses,
-                _ => UpstreamEndpoint.ChatCompletions,
-            };
-            var attempt = await forwarder.SendAsync(route.Channel, upstreamEndpoint, rewritten.WrittenMemory, admitted.Stream, context.RequestAborted, upstreamModel: route.UpstreamModelId);
+                // Same family: the body goes as is, model id mapped (and usage asked for when an OpenAI chat client streams).
+                if (surface.RewritePassThrough is { } rewrite) rewrite(body.Span, route.UpstreamModelId, rewritten);
+                else RequestBodyRewriter.Rewrite(body.Span, route.UpstreamModelId, ensureUsageWhenStreaming: surface.Endpoint == UsageEndpoint.ChatCompletions, rewritten);
+                call = new UpstreamCall(surface.PassThroughEndpoint, route.UpstreamModelId, rewritten.WrittenMemory, admitted.Stream) { Headers = passHeaders };
+            }
+            else
+            {
+                upstreamCodec = codecs.For(settings.Family);
+                if (upstreamCodec is null || surface.Codec is null)
+                {
+                    // This channel's family cannot serve this surface (e.g. embeddings on a family without an embeddings codec).
+                    tried++;
+                    last = route.Channel;
+                    continue;
+                }
+
+                try
+                {
+                    canonical ??= surface.Codec.DecodeRequest(body.Span);
+                    // Anthropic requires max_tokens: the model's default, which is also what admission held.
+                    if (canonical.MaxOutputTokens is null && settings.Family == WireFamily.Anthropic) canonical.MaxOutputTokens = admitted.Model.DefaultMaxOutputTokens;
+                    canonical.Stream = admitted.Stream;
+                    upstreamCodec.EncodeRequest(canonical, route.UpstreamModelId, rewritten);
+                }
+                catch (TranslationException e)
+                {
+                    // A field the channel's family cannot express (or a malformed request): the client's mistake, for every channel alike.
+                    var invalid = OpenAiErrors.InvalidRequest(e.Message, e.Param);
+                    await surface.WriteErrorAsync(context, invalid);
+                    return Outcome.Failed(invalid.StatusCode, "untranslatable_request", route.Channel);
+                }
+
+                call = new UpstreamCall(ChatCodecs.ChatEndpointFor(settings.Family), route.UpstreamModelId, rewritten.WrittenMemory, admitted.Stream);
+            }
+
+            var attempt = await forwarder.SendAsync(route.Channel, call, context.RequestAborted);
             await using (attempt)
             {
                 last = route.Channel;
                 switch (attempt.Kind)
                 {
                     case AttemptKind.Success when attempt.Events is not null:
-                        return await StreamAsync(context, admitted, attempt, route.Channel, plan);
+                        if (!passThrough) return await TranslateStreamAsync(context, admitted, attempt, route.Channel, upstreamCodec!);
+                        return surface.Endpoint == UsageEndpoint.ChatCompletions
+                            ? await StreamAsync(context, admitted, attempt, route.Channel)
+                            : await PassThroughStreamAsync(context, admitted, attempt, route.Channel);
                     case AttemptKind.Success:
-                        return await WriteWholeAsync(context, admitted, attempt, route.Channel, plan);
+                        return passThrough
+                            ? await WriteWholeAsync(context, admitted, attempt, route.Channel)
+                            : await TranslateWholeAsync(context, admitted, attempt, route.Channel, upstreamCodec!);
                     case AttemptKind.ClientError:
-                        // The upstream refused the request itself: every channel would. Its answer (OpenAI's error shape,
-                        // whichever OpenAI API it was) goes to the client as is.
+                        // The upstream refused the request itself: every channel would. Its answer goes to the client as is
+                        // (pass-through), or its message in the client's shape (translation).
+                        var refusal = attempt.Body!;
+                        var contentType = attempt.ContentType ?? "application/json";
+                        if (!passThrough)
+                        {
+                            refusal = surface.Codec!.EncodeError(upstreamCodec!.DecodeError(attempt.Status, attempt.Body));
+                            contentType = "application/json";
+                        }
+
                         context.Response.StatusCode = attempt.Status;
-                        context.Response.ContentType = attempt.ContentType ?? "application/json";
-                        context.Response.ContentLength = attempt.Body!.Length;
-                        await context.Response.Body.WriteAsync(attempt.Body, context.RequestAborted);
+                        context.Response.ContentType = contentType;
+                        context.Response.ContentLength = refusal.Length;
+                        await context.Response.Body.WriteAsync(refusal, context.RequestAborted);
                         return Outcome.Failed(attempt.Status, "upstream_refused", route.Channel);
                 }
 
@@ -299,76 +311,68 @@ internal sealed partial class RelayRequests(
             }
         }
 
-        // Every channel failed before its first byte (or none could take the request): nothing reached the client and
-        // nothing is charged.
-        var error = tried == 0 && admitted.Responses?.UntranslatableField is { } field ? ResponsesErrors.Untranslatable(field, admitted.Model.PublicId)
-            : open == tried ? OpenAiErrors.UpstreamUnavailable(admitted.Model.PublicId)
+        // Every channel failed before its first byte: nothing reached the client and nothing is charged.
+        var error = open == tried ? OpenAiErrors.UpstreamUnavailable(admitted.Model.PublicId)
             : timedOut == tried - open ? OpenAiErrors.UpstreamTimeout()
             : OpenAiErrors.UpstreamError();
-        await RelayHttp.WriteErrorAsync(context, error);
+        await surface.WriteErrorAsync(context, error);
         return Outcome.Failed(error.StatusCode, error.Error.Code!, last);
     }
 
-    /// <summary>Writes the body for <paramref name="route"/>; null when this channel cannot take the request.</summary>
-    private static Wire? Plan(Admitted admitted, ChannelRoute route, ReadOnlySpan<byte> body, PooledByteBuffer output)
+    private static IReadOnlyList<KeyValuePair<string, string>> PassThroughHeaders(HttpContext context, RelaySurface surface)
     {
-        switch (admitted.Endpoint)
-        {
-            case UsageEndpoint.Responses:
-                var request = admitted.Responses!;
-                var settings = route.Channel.Settings;
-                if (settings.Type == ChannelType.OpenAICompatible && settings.SupportsResponsesApi)
-                {
-                    ResponsesPassThrough.Rewrite(body, request, route.UpstreamModelId, output);
-                    return Wire.ResponsesPassThrough;
-                }
-
-                if (request.UntranslatableField is not null) return null;
-                ResponsesToChat.Encode(request, route.UpstreamModelId, output);
-                return Wire.ResponsesFromChat;
-            case UsageEndpoint.Embeddings:
-                RequestBodyRewriter.Rewrite(body, route.UpstreamModelId, ensureUsageWhenStreaming: false, output);
-                return Wire.Embeddings;
-            default:
-                RequestBodyRewriter.Rewrite(body, route.UpstreamModelId, ensureUsageWhenStreaming: true, output);
-                return Wire.Chat;
-        }
+        if (surface.PassThroughHeaders.Count == 0) return [];
+        var headers = new List<KeyValuePair<string, string>>();
+        foreach (var name in surface.PassThroughHeaders)
+            if (context.Request.Headers.TryGetValue(name, out var values) && values.ToString() is { Length: > 0 and <= 4096 } value) headers.Add(new(name, value));
+        return headers;
     }
 
-    private async Task<Outcome> WriteWholeAsync(HttpContext context, Admitted admitted, UpstreamAttempt attempt, ChannelRuntime channel, Wire wire)
+    /// <summary>A whole answer from another family: decoded into the canonical model, metered, encoded in the client's shape.</summary>
+    private async Task<Outcome> TranslateWholeAsync(HttpContext context, Admitted admitted, UpstreamAttempt attempt, ChannelRuntime channel, IChatCodec upstreamCodec)
     {
-        var body = attempt.Body!;
         var firstByte = Stopwatch.GetTimestamp();
-        TokenUsage usage;
-        switch (wire)
+        ChatResponse answer;
+        try
         {
-            case Wire.ResponsesPassThrough:
-                using (var meter = new ResponsesMeter())
-                {
-                    meter.ObserveWhole(body);
-                    usage = meter.Resolve(admitted.PromptTokens, admitted.Model.Encoding);
-                }
-
-                break;
-            case Wire.ResponsesFromChat:
-                usage = Meter(admitted, body);
-                var reader = new ChatToResponses(ResponsesEncoderFor(context, admitted));
-                if (!reader.Feed(body, null)) return await UnusableAnswerAsync(context, channel);
-                body = reader.Encoder.WholeResponse(reader.Finish, usage);
-                break;
-            default:
-                usage = Meter(admitted, body);
-                break;
+            answer = upstreamCodec.DecodeResponse(attempt.Body);
+        }
+        catch (TranslationException e)
+        {
+            logger.LogWarning("Request {RequestId}: channel {Channel} answered something that is not a {Api} answer: {Message}", admitted.RequestId, channel.Settings.Name, upstreamCodec.ApiName, e.Message);
+            var error = OpenAiErrors.UpstreamError();
+            await admitted.Surface.WriteErrorAsync(context, error);
+            return Outcome.Failed(error.StatusCode, "upstream_error", channel);
         }
 
+        var usage = answer.Usage ?? EstimateFrom(admitted, answer.Content);
+        using var output = new PooledByteBuffer(attempt.Body!.Length + 256);
+        admitted.Surface.Codec!.EncodeResponse(answer, admitted.Model.PublicId, output);
+        return await WriteBodyAsync(context, 200, "application/json", output.WrittenMemory, channel, usage, firstByte);
+    }
+
+    private TokenUsage EstimateFrom(Admitted admitted, IEnumerable<ChatPart> content)
+    {
+        var text = string.Concat(content.Select(p => p switch
+        {
+            TextPart t => t.Text,
+            ToolCallPart c => c.Name + c.ArgumentsJson,
+            ReasoningPart r => r.Text,
+            _ => "",
+        }));
+        return new TokenUsage(admitted.PromptTokens, 0, TokenCounter.Shared.CountText(text, admitted.Model.Encoding), IsEstimated: true);
+    }
+
+    private static async Task<Outcome> WriteBodyAsync(HttpContext context, int status, string contentType, ReadOnlyMemory<byte> body, ChannelRuntime channel, TokenUsage usage, long firstByte)
+    {
         var response = context.Response;
-        response.StatusCode = attempt.Status;
-        response.ContentType = wire == Wire.ResponsesFromChat ? "application/json" : attempt.ContentType ?? "application/json";
+        response.StatusCode = status;
+        response.ContentType = contentType;
         response.ContentLength = body.Length;
         try
         {
             await response.Body.WriteAsync(body, context.RequestAborted);
-            return new Outcome(UsageStatus.Succeeded, attempt.Status, null, channel, usage, firstByte);
+            return new Outcome(UsageStatus.Succeeded, status, null, channel, usage, firstByte);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
         {
@@ -377,17 +381,121 @@ internal sealed partial class RelayRequests(
         }
     }
 
-    /// <summary>A 2xx answer the relay cannot read to translate it: the channel's fault, nothing charged.</summary>
-    private static async Task<Outcome> UnusableAnswerAsync(HttpContext context, ChannelRuntime channel)
+    /// <summary>
+    /// A stream of another family: each upstream event is decoded into canonical events, metered, and encoded as the
+    /// client's family's events as it arrives. An upstream that breaks off gets the client protocol's error event.
+    /// </summary>
+    private Task<Outcome> TranslateStreamAsync(HttpContext context, Admitted admitted, UpstreamAttempt attempt, ChannelRuntime channel, IChatCodec upstreamCodec) =>
+        RelayEventsAsync(context, admitted, attempt, channel, upstreamCodec.CreateStreamDecoder(), translate: true);
+
+    /// <summary>A stream of the client's own family other than OpenAI chat: forwarded byte for byte, decoded only to meter it.</summary>
+    private Task<Outcome> PassThroughStreamAsync(HttpContext context, Admitted admitted, UpstreamAttempt attempt, ChannelRuntime channel) =>
+        RelayEventsAsync(context, admitted, attempt, channel, admitted.Surface.Codec!.CreateStreamDecoder(), translate: false);
+
+    private async Task<Outcome> RelayEventsAsync(HttpContext context, Admitted admitted, UpstreamAttempt attempt, ChannelRuntime channel, IStreamDecoder decoder, bool translate)
     {
-        channel.Stats.Record(false, 0, "unreadable answer");
-        var error = OpenAiErrors.UpstreamError();
-        await RelayHttp.WriteErrorAsync(context, error);
-        return Outcome.Failed(error.StatusCode, error.Error.Code!, channel);
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+
+        var events = attempt.Events!;
+        var writer = response.BodyWriter;
+        var clientAborted = context.RequestAborted;
+        var encoder = admitted.Surface.Codec!.CreateStreamEncoder(new StreamEncoding(admitted.Model.PublicId, admitted.ClientWantsUsage, admitted.At.ToUnixTimeSeconds()));
+        var meter = new CanonicalMeter();
+        var decoded = new List<StreamEvent>(4);
+        long? firstByte = null;
+        var status = UsageStatus.Succeeded;
+        string? errorCode = null;
+        var upstreamBroke = false;
+        string? upstreamFailure = null;
+        try
+        {
+            do
+            {
+                var sseEvent = events.Current;
+                decoded.Clear();
+                decoder.Decode(sseEvent, decoded);
+                foreach (var e in decoded)
+                {
+                    meter.Observe(e);
+                    if (e is StreamFailed failed) upstreamFailure = failed.Message;
+                    else if (translate) encoder.Encode(e, writer);
+                }
+
+                if (!translate) SseWriter.WriteRaw(writer, sseEvent);
+                else if (upstreamFailure is not null) break;
+                if (writer.UnflushedBytes == 0 && firstByte is null) continue;
+                var flushed = await writer.FlushAsync(clientAborted);
+                firstByte ??= Stopwatch.GetTimestamp();
+                if (flushed.IsCanceled || flushed.IsCompleted || clientAborted.IsCancellationRequested) throw new OperationCanceledException(clientAborted);
+                if (meter.Completed || upstreamFailure is not null) break;
+            }
+            while (await events.ReadAsync(attempt.Token));
+
+            if (!meter.Completed) upstreamBroke = true;
+        }
+        catch (Exception) when (clientAborted.IsCancellationRequested)
+        {
+            status = UsageStatus.ClientCancelled;
+            errorCode = "client_cancelled";
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or HttpRequestException or InvalidDataException)
+        {
+            logger.LogWarning("Request {RequestId}: channel {Channel} broke off the stream: {Message}", admitted.RequestId, channel.Settings.Name, e.Message);
+            upstreamBroke = true;
+        }
+
+        if (upstreamBroke && status != UsageStatus.ClientCancelled)
+        {
+            // Never retried once bytes reached the client: the stream ends with the client protocol's error event.
+            status = UsageStatus.UpstreamInterrupted;
+            errorCode = "upstream_interrupted";
+            channel.Stats.Record(false, 0, "stream interrupted after the first byte");
+            try
+            {
+                if (translate || upstreamFailure is null)
+                    encoder.EncodeError(new UpstreamError(502, upstreamFailure ?? OpenAiErrors.StreamInterrupted().Error.Message, "api_error"), writer);
+                await writer.FlushAsync(clientAborted);
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException)
+            {
+                status = UsageStatus.ClientCancelled;
+                errorCode = "client_cancelled";
+            }
+        }
+
+        var usage = meter.Resolve(admitted.PromptTokens, admitted.Model.Encoding);
+        return new Outcome(status, status == UsageStatus.Succeeded ? 200 : status == UsageStatus.ClientCancelled ? 499 : 502, errorCode, channel, usage, firstByte);
     }
 
-    private static TokenUsage Meter(Admitted admitted, byte[] body)
+    private async Task<Outcome> WriteWholeAsync(HttpContext context, Admitted admitted, UpstreamAttempt attempt, ChannelRuntime channel)
     {
+        var body = attempt.Body!;
+        var firstByte = Stopwatch.GetTimestamp();
+        var usage = Meter(admitted, body);
+        return await WriteBodyAsync(context, attempt.Status, attempt.ContentType ?? "application/json", body, channel, usage, firstByte);
+    }
+
+    private TokenUsage Meter(Admitted admitted, byte[] body)
+    {
+        if (admitted.Endpoint is not (UsageEndpoint.ChatCompletions or UsageEndpoint.Embeddings) && admitted.Surface.Codec is { } codec)
+        {
+            // Another family's own answer, passed through: its usage (or its text, counted) from the decoded answer.
+            try
+            {
+                var answer = codec.DecodeResponse(body);
+                return answer.Usage ?? EstimateFrom(admitted, answer.Content);
+            }
+            catch (TranslationException)
+            {
+                return new TokenUsage(admitted.PromptTokens, 0, 0, IsEstimated: true);
+            }
+        }
+
         var info = ChunkInspector.Inspect(body, captureModel: false);
         if (info.Usage is { } reported) return reported;
         if (admitted.Endpoint == UsageEndpoint.Embeddings) return new TokenUsage(admitted.PromptTokens, 0, 0, IsEstimated: true);
@@ -397,7 +505,7 @@ internal sealed partial class RelayRequests(
         return new TokenUsage(admitted.PromptTokens, 0, completion, IsEstimated: true);
     }
 
-    private async Task<Outcome> StreamAsync(HttpContext context, Admitted admitted, UpstreamAttempt attempt, ChannelRuntime channel, Wire wire)
+    private async Task<Outcome> StreamAsync(HttpContext context, Admitted admitted, UpstreamAttempt attempt, ChannelRuntime channel)
     {
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
@@ -409,12 +517,7 @@ internal sealed partial class RelayRequests(
         var events = attempt.Events!;
         var writer = response.BodyWriter;
         var clientAborted = context.RequestAborted;
-        using IAnswerStream answer = wire switch
-        {
-            Wire.ResponsesPassThrough => new ResponsesPassThroughStream(),
-            Wire.ResponsesFromChat => new ResponsesFromChatStream(ResponsesEncoderFor(context, admitted), admitted.PromptTokens, admitted.Model.Encoding),
-            _ => new ChatPassThroughStream(admitted.ClientWantsUsage),
-        };
+        using var meter = new StreamMeter();
         long? firstByte = null;
         var status = UsageStatus.Succeeded;
         string? errorCode = null;
@@ -423,16 +526,18 @@ internal sealed partial class RelayRequests(
         {
             do
             {
-                var step = answer.Write(events.Current, writer);
-                if (step == StreamStep.Skipped) continue;
+                var sseEvent = events.Current;
+                var info = meter.Observe(sseEvent);
+                if (info.IsUsageOnly && !admitted.ClientWantsUsage) continue;
+                SseWriter.WriteRaw(writer, sseEvent);
                 var flushed = await writer.FlushAsync(clientAborted);
                 firstByte ??= Stopwatch.GetTimestamp();
                 if (flushed.IsCanceled || flushed.IsCompleted || clientAborted.IsCancellationRequested) throw new OperationCanceledException(clientAborted);
-                if (step == StreamStep.End) break;
+                if (sseEvent.IsDone) break;
             }
             while (await events.ReadAsync(attempt.Token));
 
-            if (!answer.Complete) upstreamBroke = true;
+            if (!meter.SawDone) upstreamBroke = true;
         }
         catch (Exception) when (clientAborted.IsCancellationRequested)
         {
@@ -448,13 +553,13 @@ internal sealed partial class RelayRequests(
 
         if (upstreamBroke)
         {
-            // Never retried once bytes reached the client: the stream ends with the protocol's error event instead of its end.
+            // Never retried once bytes reached the client: the stream ends with an error event instead of [DONE].
             status = UsageStatus.UpstreamInterrupted;
             errorCode = "upstream_interrupted";
             channel.Stats.Record(false, 0, "stream interrupted after the first byte");
             try
             {
-                answer.WriteInterrupted(writer);
+                SseWriter.WriteData(writer, OpenAiErrors.StreamInterrupted().ToJsonBytes());
                 await writer.FlushAsync(clientAborted);
             }
             catch (Exception e) when (e is OperationCanceledException or IOException)
@@ -464,7 +569,7 @@ internal sealed partial class RelayRequests(
             }
         }
 
-        var usage = answer.Resolve(admitted.PromptTokens, admitted.Model.Encoding);
+        var usage = meter.Resolve(admitted.PromptTokens, admitted.Model.Encoding);
         return new Outcome(status, status == UsageStatus.Succeeded ? 200 : status == UsageStatus.ClientCancelled ? 499 : 502, errorCode, channel, usage, firstByte);
     }
 

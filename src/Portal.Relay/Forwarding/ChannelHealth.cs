@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Data;
 using Portal.Core.Features.Catalog;
 using Portal.Relay.Catalog;
+using Portal.Relay.Protocols.Canonical;
 
 namespace Portal.Relay.Forwarding;
 
@@ -12,7 +13,7 @@ namespace Portal.Relay.Forwarding;
 /// <see cref="IChannelHealth"/> for the operator pages: what this replica saw of each channel (last 200 attempts,
 /// circuit state, last error), and "test now", one tiny real request through the channel (it counts like any attempt).
 /// </summary>
-internal sealed class ChannelHealth(CatalogCache catalog, UpstreamForwarder forwarder, IServiceScopeFactory scopes) : IChannelHealth
+internal sealed class ChannelHealth(CatalogCache catalog, UpstreamForwarder forwarder, ChatCodecs codecs, IServiceScopeFactory scopes) : IChannelHealth
 {
     public IReadOnlyList<ChannelHealthSnapshot> Snapshot() =>
         catalog.Channels.Select(c =>
@@ -47,13 +48,27 @@ internal sealed class ChannelHealth(CatalogCache catalog, UpstreamForwarder forw
             kind = await db.AiModels.AsNoTracking().Where(m => m.PublicId == mapping.PublicModelId).Select(m => (ModelKind?)m.Kind).FirstOrDefaultAsync(cancellationToken) ?? ModelKind.Chat;
         }
 
-        var model = System.Text.Json.JsonEncodedText.Encode(upstreamModel).ToString();
-        var body = kind == ModelKind.Embedding
-            ? $$"""{"model":"{{model}}","input":"ping"}"""
-            : $$"""{"model":"{{model}}","messages":[{"role":"user","content":"ping"}],"max_tokens":1}""";
+        UpstreamCall call;
+        if (kind == ModelKind.Embedding)
+        {
+            var model = System.Text.Json.JsonEncodedText.Encode(upstreamModel).ToString();
+            call = new UpstreamCall(UpstreamEndpoint.Embeddings, upstreamModel, Encoding.UTF8.GetBytes($$"""{"model":"{{model}}","input":"ping"}"""), false);
+        }
+        else
+        {
+            // A one-token "ping" in the channel's own wire format, written by its family's codec.
+            var family = channel.Settings.Family;
+            var codec = codecs.For(family);
+            if (codec is null) return new ChannelProbeResult(false, null, 0, $"No {family} codec is installed in this relay.");
+            var ping = new ChatRequest { Model = upstreamModel, MaxOutputTokens = 1 };
+            ping.Messages.Add(new ChatMessage(ChatRole.User, [new TextPart("ping")]));
+            var body = new System.Buffers.ArrayBufferWriter<byte>(256);
+            codec.EncodeRequest(ping, upstreamModel, body);
+            call = new UpstreamCall(ChatCodecs.ChatEndpointFor(family), upstreamModel, body.WrittenMemory, false);
+        }
+
         var started = Stopwatch.GetTimestamp();
-        await using var attempt = await forwarder.SendAsync(channel, kind == ModelKind.Embedding ? UpstreamEndpoint.Embeddings : UpstreamEndpoint.ChatCompletions,
-            Encoding.UTF8.GetBytes(body), stream: false, cancellationToken, throughBreaker: false, upstreamModel: upstreamModel);
+        await using var attempt = await forwarder.SendAsync(channel, call, cancellationToken, throughBreaker: false);
         var latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         return attempt.Kind switch
         {

@@ -31,9 +31,6 @@ internal sealed record ChannelSettings(
     /// <summary>Azure OpenAI: the <c>api-version</c> query parameter.</summary>
     public string? AzureApiVersion { get; init; }
 
-    /// <summary>OpenAI-compatible with <see cref="SupportsResponsesApi"/>: <c>{base}/responses</c>.</summary>
-    public Uri? ResponsesUri { get; init; }
-
     /// <summary>Anthropic: <c>{base}/v1/messages</c>.</summary>
     public Uri? MessagesUri { get; init; }
 
@@ -63,7 +60,6 @@ internal sealed record ChannelSettings(
             BaseUrl = baseUrl,
             SupportsResponsesApi = channel.SupportsResponsesApi,
             AzureApiVersion = channel.AzureApiVersion,
-            ResponsesUri = channel.SupportsResponsesApi ? Endpoint("responses") : null,
             MessagesUri = Under("v1/messages"),
             CountTokensUri = Under("v1/messages/count_tokens"),
         };

@@ -5,21 +5,10 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
 using Portal.Core.Features.Catalog;
-using Portal.Relay.Protocols.Azure;
 using Portal.Relay.Streaming;
 using Portal.Relay.Upstream;
 
 namespace Portal.Relay.Forwarding;
-
-/// <summary>The upstream endpoints the relay forwards to.</summary>
-internal enum UpstreamEndpoint
-{
-    ChatCompletions,
-    Embeddings,
-
-    /// <summary>OpenAI's Responses API (<c>{base}/responses</c>), for channels that serve it.</summary>
-    Responses,
-}
 
 /// <summary>
 /// Sends one request to one channel through its circuit breaker and waits for the first byte: the whole body for a
@@ -31,7 +20,7 @@ internal enum UpstreamEndpoint
 /// Waits (simulated latency, connect and first-byte timeouts) run on wall-clock time, not on the injected
 /// <see cref="TimeProvider"/>: they are I/O, not business time.
 /// </remarks>
-internal sealed class UpstreamForwarder(IHttpClientFactory httpClients, IOptions<RelayOptions> options)
+internal sealed class UpstreamForwarder(IHttpClientFactory httpClients, UpstreamTargets targets, SimulatedUpstreams simulated, IOptions<RelayOptions> options)
 {
     public const string HttpClientName = "Portal.Relay.Upstream";
 
@@ -49,17 +38,16 @@ internal sealed class UpstreamForwarder(IHttpClientFactory httpClients, IOptions
     /// <summary>
     /// Tries <paramref name="channel"/> once. Throws only when <paramref name="clientAborted"/> fires. An operator's
     /// probe (<paramref name="throughBreaker"/> false) goes to the upstream even while the circuit is open.
-    /// <paramref name="upstreamModel"/> is the model's id at the upstream (an Azure deployment name goes into the URL).
     /// </summary>
-    public async Task<UpstreamAttempt> SendAsync(ChannelRuntime channel, UpstreamEndpoint endpoint, ReadOnlyMemory<byte> body, bool stream, CancellationToken clientAborted, bool throughBreaker = true, string upstreamModel = "")
+    public async Task<UpstreamAttempt> SendAsync(ChannelRuntime channel, UpstreamCall call, CancellationToken clientAborted, bool throughBreaker = true)
     {
         var started = Stopwatch.GetTimestamp();
         UpstreamAttempt attempt;
         try
         {
-            attempt = !throughBreaker ? await SendCoreAsync(channel, endpoint, body, stream, upstreamModel, clientAborted) : await channel.Breaker.ExecuteAsync(
-                static (state, _) => new ValueTask<UpstreamAttempt>(state.Self.SendCoreAsync(state.Channel, state.Endpoint, state.Body, state.Stream, state.UpstreamModel, state.ClientAborted)),
-                (Self: this, Channel: channel, Endpoint: endpoint, Body: body, Stream: stream, UpstreamModel: upstreamModel, ClientAborted: clientAborted),
+            attempt = !throughBreaker ? await SendCoreAsync(channel, call, clientAborted) : await channel.Breaker.ExecuteAsync(
+                static (state, _) => new ValueTask<UpstreamAttempt>(state.Self.SendCoreAsync(state.Channel, state.Call, state.ClientAborted)),
+                (Self: this, Channel: channel, Call: call, ClientAborted: clientAborted),
                 clientAborted);
         }
         catch (BrokenCircuitException)
@@ -72,29 +60,20 @@ internal sealed class UpstreamForwarder(IHttpClientFactory httpClients, IOptions
         return attempt;
     }
 
-    private Task<UpstreamAttempt> SendCoreAsync(ChannelRuntime channel, UpstreamEndpoint endpoint, ReadOnlyMemory<byte> body, bool stream, string upstreamModel, CancellationToken clientAborted)
+    private Task<UpstreamAttempt> SendCoreAsync(ChannelRuntime channel, UpstreamCall call, CancellationToken clientAborted)
     {
         var settings = channel.Settings;
         return settings.Type == ChannelType.Simulator
-            ? SimulateAsync(channel.Simulator!, settings, endpoint, body, stream, clientAborted)
-            : SendHttpAsync(settings, endpoint, body, stream, upstreamModel, clientAborted);
+            ? SimulateAsync(channel.Simulator!, settings, call, clientAborted)
+            : SendHttpAsync(settings, call, clientAborted);
     }
 
-    /// <summary>The upstream URL of <paramref name="endpoint"/> on this channel (Azure: the deployment's), null when the channel has none.</summary>
-    private static Uri? UriFor(ChannelSettings settings, UpstreamEndpoint endpoint, string upstreamModel) => (settings.Type, endpoint) switch
+    private async Task<UpstreamAttempt> SendHttpAsync(ChannelSettings settings, UpstreamCall call, CancellationToken clientAborted)
     {
-        (ChannelType.AzureOpenAI, UpstreamEndpoint.ChatCompletions) => AzureOpenAiEndpoints.ChatCompletions(settings.BaseUrl, upstreamModel, settings.AzureApiVersion),
-        (ChannelType.AzureOpenAI, UpstreamEndpoint.Embeddings) => AzureOpenAiEndpoints.Embeddings(settings.BaseUrl, upstreamModel, settings.AzureApiVersion),
-        (ChannelType.OpenAICompatible, UpstreamEndpoint.Responses) when settings.SupportsResponsesApi => settings.ResponsesUri,
-        (_, UpstreamEndpoint.ChatCompletions) => settings.ChatUri,
-        (_, UpstreamEndpoint.Embeddings) => settings.EmbeddingsUri,
-        _ => null,
-    };
-
-    private async Task<UpstreamAttempt> SendHttpAsync(ChannelSettings settings, UpstreamEndpoint endpoint, ReadOnlyMemory<byte> body, bool stream, string upstreamModel, CancellationToken clientAborted)
-    {
-        var uri = UriFor(settings, endpoint, upstreamModel);
-        if (uri is null) return UpstreamAttempt.ChannelFailed(0, "channel has no valid base URL");
+        var stream = call.Stream;
+        if (targets.For(settings.Type) is not { } target) return UpstreamAttempt.ChannelFailed(0, $"channel type {settings.Type} is not supported by this relay");
+        var request = target.CreateRequest(settings, call);
+        if (request is null) return UpstreamAttempt.ChannelFailed(0, $"channel has no valid base URL for {call.Endpoint}");
 
         var timeout = CancellationTokenSource.CreateLinkedTokenSource(clientAborted);
         timeout.CancelAfter(settings.FirstByteTimeout);
@@ -102,15 +81,11 @@ internal sealed class UpstreamForwarder(IHttpClientFactory httpClients, IOptions
         var handedOver = false;
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ReadOnlyMemoryContent(body), Version = HttpVersion.Version11 };
+            using var owned = request;
+            request.Content = new ReadOnlyMemoryContent(call.Body);
             request.Content.Headers.ContentType = Json;
             request.Headers.Accept.Add(stream ? AcceptEvents : AcceptJson);
-            if (!string.IsNullOrEmpty(settings.ApiKey))
-            {
-                if (settings.Type == ChannelType.AzureOpenAI) request.Headers.TryAddWithoutValidation(AzureOpenAiEndpoints.KeyHeader, settings.ApiKey);
-                else request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings.ApiKey);
-            }
-
+            foreach (var (name, value) in call.Headers) request.Headers.TryAddWithoutValidation(name, value);
             request.Options.Set(ConnectTimeoutOption, settings.ConnectTimeout);
 
             var client = httpClients.CreateClient(HttpClientName);
@@ -162,8 +137,9 @@ internal sealed class UpstreamForwarder(IHttpClientFactory httpClients, IOptions
         }
     }
 
-    private async Task<UpstreamAttempt> SimulateAsync(SimulatorUpstream simulator, ChannelSettings settings, UpstreamEndpoint endpoint, ReadOnlyMemory<byte> body, bool stream, CancellationToken clientAborted)
+    private async Task<UpstreamAttempt> SimulateAsync(SimulatorUpstream simulator, ChannelSettings settings, UpstreamCall call, CancellationToken clientAborted)
     {
+        var (endpoint, body, stream) = (call.Endpoint, call.Body, call.Stream);
         var latency = TimeSpan.FromMilliseconds(Math.Max(0, settings.SimulatorLatencyMs));
         var timeout = CancellationTokenSource.CreateLinkedTokenSource(clientAborted);
         timeout.CancelAfter(settings.FirstByteTimeout);
@@ -174,6 +150,30 @@ internal sealed class UpstreamForwarder(IHttpClientFactory httpClients, IOptions
             {
                 await DelayAsync(latency, timeout.Token);
                 return UpstreamAttempt.ChannelFailed(failure.StatusCode, $"HTTP {failure.StatusCode} (simulated failure)");
+            }
+
+            if (settings.Family != WireFamily.OpenAI || endpoint is not (UpstreamEndpoint.ChatCompletions or UpstreamEndpoint.Embeddings))
+            {
+                // Another family's wire format (or another OpenAI API): answered by the simulator of that family.
+                var other = simulated.Answer(simulator, settings, call);
+                if (other.ClientError is { } refused) return UpstreamAttempt.Refused(refused.Status, refused.Body, "application/json");
+                if (other.Body is { } whole)
+                {
+                    await DelayAsync(other.Delay, timeout.Token);
+                    return UpstreamAttempt.Whole(200, whole, "application/json", null, null);
+                }
+
+                var otherChunks = other.Chunks!;
+                var otherEvents = new SseEventReader(new SimulatedEventStream(otherChunks));
+                if (!await otherEvents.ReadAsync(timeout.Token))
+                {
+                    await otherEvents.DisposeAsync();
+                    return UpstreamAttempt.ChannelFailed(200, "empty event stream");
+                }
+
+                timeout.CancelAfter(_upstreamTimeout);
+                handedOver = true;
+                return UpstreamAttempt.Streaming(200, otherEvents, null, timeout);
             }
 
             if (endpoint == UpstreamEndpoint.Embeddings)

@@ -12,6 +12,9 @@ public readonly record struct TokenUsage(long PromptTokens, long CachedPromptTok
     /// <summary>Prompt tokens written to the upstream's cache (part of <see cref="PromptTokens"/>), billed at the cache-write price.</summary>
     public long CacheWriteTokens { get; init; }
 
+    /// <summary>Reasoning tokens the upstream reported (informational: already part of <see cref="CompletionTokens"/>).</summary>
+    public long ReasoningTokens { get; init; }
+
     /// <summary><c>PromptTokens + CompletionTokens</c>.</summary>
     public long TotalTokens => PromptTokens + CompletionTokens;
 }

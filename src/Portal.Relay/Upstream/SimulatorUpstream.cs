@@ -200,6 +200,27 @@ public sealed class SimulatorUpstream
         var model = shape.Value.Model;
         var encoding = TokenEncodings.ForModel(model);
         var question = LastUserText(requestJson);
+        var (text, truncated) = ComposeText(model, question, shape.Value.MaxOutputTokens);
+        var finishReason = truncated ? "length" : "stop";
+        var usage = new TokenUsage(
+            TokenCounter.Shared.CountChatPrompt(requestJson, encoding),
+            0,
+            TokenCounter.Shared.CountText(text, encoding),
+            IsEstimated: false);
+        return new Reply(
+            NextId("chatcmpl-", 29),
+            _time.GetUtcNow().ToUnixTimeSeconds(),
+            model,
+            text,
+            finishReason,
+            shape.Value.IncludeUsage,
+            usage);
+    }
+
+    /// <summary>The reply text for <paramref name="question"/> to <paramref name="model"/>: deterministic; cut to <paramref name="maxTokens"/> (then truncated is true).</summary>
+    internal (string Text, bool Truncated) ComposeText(string model, string question, int? maxTokens)
+    {
+        var encoding = TokenEncodings.ForModel(model);
         var chinese = SimulatorText.ContainsCjk(question);
 
         // The answer depends on the model and the question only; ids depend on the seed and the call number.
@@ -211,30 +232,25 @@ public sealed class SimulatorUpstream
             content.Append(sentences[(int)(rng.Next() % (ulong)sentences.Length)]);
 
         var text = content.ToString();
-        var finishReason = "stop";
-        if (shape.Value.MaxOutputTokens is { } max && TokenCounter.Shared.CountText(text, encoding) > max)
+        if (maxTokens is { } max && TokenCounter.Shared.CountText(text, encoding) > max)
         {
             var cut = TokenCounter.TokenizerFor(encoding).GetIndexByTokenCount(text, max, out _, out _);
-            text = text[..cut];
-            finishReason = "length";
+            return (text[..cut], true);
         }
 
-        var call = (ulong)Interlocked.Increment(ref _calls);
-        var idRandom = new SplitMixRandom(_options.Seed ^ (call * 0xD1B54A32D192ED03UL));
-        var usage = new TokenUsage(
-            TokenCounter.Shared.CountChatPrompt(requestJson, encoding),
-            0,
-            TokenCounter.Shared.CountText(text, encoding),
-            IsEstimated: false);
-        return new Reply(
-            "chatcmpl-" + idRandom.NextBase62(29),
-            _time.GetUtcNow().ToUnixTimeSeconds(),
-            model,
-            text,
-            finishReason,
-            shape.Value.IncludeUsage,
-            usage);
+        return (text, false);
     }
+
+    /// <summary>A fresh id: <paramref name="prefix"/> + base62 characters drawn from the seed and the call number (deterministic per channel).</summary>
+    internal string NextId(string prefix, int length)
+    {
+        var call = (ulong)Interlocked.Increment(ref _calls);
+        return prefix + new SplitMixRandom(_options.Seed ^ (call * 0xD1B54A32D192ED03UL)).NextBase62(length);
+    }
+
+    internal TimeSpan Latency => _options.Latency;
+
+    internal long UnixNow => _time.GetUtcNow().ToUnixTimeSeconds();
 
     private byte[] Chunk(Reply reply, Action<Utf8JsonWriter, string?> writeDelta, string? piece, string? finishReason)
     {
@@ -312,11 +328,11 @@ public sealed class SimulatorUpstream
         return buffer.WrittenSpan.ToArray();
     }
 
-    private TimeSpan GenerationTime(long tokens) =>
+    internal TimeSpan GenerationTime(long tokens) =>
         _options.TokensPerSecond == 0 ? TimeSpan.Zero : TimeSpan.FromTicks(tokens * TimeSpan.TicksPerSecond / _options.TokensPerSecond);
 
     /// <summary>Streaming pieces: a word with its leading space for Latin text, two characters at a time for CJK.</summary>
-    private static IEnumerable<string> SplitForStreaming(string text)
+    internal static IEnumerable<string> SplitForStreaming(string text)
     {
         var start = 0;
         for (var i = 1; i <= text.Length; i++)

@@ -12,8 +12,8 @@ namespace Portal.IntegrationTests.Infrastructure;
 /// <summary>
 /// Upstreams of the other wire families on a real Kestrel socket, each replaying the provider's documented examples from
 /// <c>Fixtures/Protocols</c> byte for byte: OpenAI's Responses API (<c>{base}/{behaviour}/v1/responses</c>), Google's
-/// Gemini (<c>{base}/{behaviour}/v1beta/models/{model}:generateContent</c>, <c>:streamGenerateContent?alt=sse</c>,
-/// <c>:batchEmbedContents</c>) and Azure OpenAI (<c>{base}/{behaviour}/openai/deployments/{deployment}/chat/completions</c>).
+/// Gemini (<c>{base}/{behaviour}/v1beta/models/{model}:generateContent</c>, <c>:streamGenerateContent?alt=sse</c>)
+/// and Azure OpenAI (<c>{base}/{behaviour}/openai/deployments/{deployment}/chat/completions</c>).
 /// A request with <c>tools</c> gets the function-call example, any other the text one. Behaviours: <c>ok</c>,
 /// <c>fail500</c>, <c>badrequest</c> (the provider's own 400 body) and <c>die</c> (two events, then the connection drops).
 /// Each checks its provider's key header and answers 401/403 in the provider's shape without it.
@@ -121,9 +121,6 @@ public sealed class FakeProtocolUpstream : IAsyncLifetime
                 return;
             case "streamGenerateContent" when context.Request.Query["alt"] == "sse":
                 await StreamAsync(context, behaviour, Events(HasTools(json) ? "gemini-function-call.sse" : "gemini-text.sse"), "text/event-stream");
-                return;
-            case "batchEmbedContents":
-                await WriteJsonAsync(context, 200, Fixture("gemini-batch-embed.json"));
                 return;
             default:
                 await WriteJsonAsync(context, 404, """{"error":{"code":404,"message":"Not found.","status":"NOT_FOUND"}}""");

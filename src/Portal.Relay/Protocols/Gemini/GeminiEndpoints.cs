@@ -16,12 +16,6 @@ internal static class GeminiEndpoints
     public static Uri? Generate(string? baseUrl, string model, bool stream) =>
         Build(baseUrl, model, stream ? "streamGenerateContent?alt=sse" : "generateContent");
 
-    /// <summary><c>:batchEmbedContents</c> (one call for one or many inputs).</summary>
-    public static Uri? BatchEmbed(string? baseUrl, string model) => Build(baseUrl, model, "batchEmbedContents");
-
-    /// <summary>The resource name Gemini wants inside a batch embedding request.</summary>
-    public static string ModelResource(string model) => model.StartsWith("models/", StringComparison.Ordinal) ? model : "models/" + model;
-
     private static Uri? Build(string? baseUrl, string model, string operation)
     {
         var root = string.IsNullOrWhiteSpace(baseUrl) ? DefaultBaseUrl : baseUrl.Trim().TrimEnd('/');

@@ -14,7 +14,10 @@ internal static class GeminiMapping
     public static TokenUsage Usage(GeminiUsage usage)
     {
         var prompt = usage.PromptTokenCount + usage.ToolUsePromptTokenCount;
-        return new TokenUsage(prompt, Math.Min(usage.CachedContentTokenCount, prompt), usage.CandidatesTokenCount + usage.ThoughtsTokenCount, IsEstimated: false);
+        return new TokenUsage(prompt, Math.Min(usage.CachedContentTokenCount, prompt), usage.CandidatesTokenCount + usage.ThoughtsTokenCount, IsEstimated: false)
+        {
+            ReasoningTokens = usage.ThoughtsTokenCount,
+        };
     }
 
     /// <summary>The finish reason in OpenAI's words (<c>stop</c>, <c>length</c>, <c>tool_calls</c>, <c>content_filter</c>).</summary>

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Portal.Relay.Protocols.Gemini;
 
 // Google's Gemini API (generativelanguage.googleapis.com, v1beta), the parts the relay speaks: generateContent and
-// streamGenerateContent (alt=sse), embedContent and batchEmbedContents, and the error body. Field names are Google's
+// streamGenerateContent (alt=sse), and the error body. Field names are Google's
 // lowerCamelCase JSON; absent fields are left out when writing.
 
 /// <summary>The body of <c>models/{model}:generateContent</c> and <c>:streamGenerateContent</c>.</summary>
@@ -255,44 +255,6 @@ internal sealed class GeminiUsage
     public long TotalTokenCount { get; set; }
 }
 
-/// <summary>The body of <c>models/{model}:batchEmbedContents</c>.</summary>
-internal sealed class GeminiBatchEmbedRequest
-{
-    [JsonPropertyName("requests")]
-    public List<GeminiEmbedRequest> Requests { get; set; } = [];
-}
-
-/// <summary>The body of <c>models/{model}:embedContent</c>, and one request of a batch (which names its model).</summary>
-internal sealed class GeminiEmbedRequest
-{
-    [JsonPropertyName("model")]
-    public string? Model { get; set; }
-
-    [JsonPropertyName("content")]
-    public GeminiContent Content { get; set; } = new();
-
-    [JsonPropertyName("outputDimensionality")]
-    public int? OutputDimensionality { get; set; }
-}
-
-internal sealed class GeminiEmbedResponse
-{
-    [JsonPropertyName("embedding")]
-    public GeminiEmbedding? Embedding { get; set; }
-}
-
-internal sealed class GeminiBatchEmbedResponse
-{
-    [JsonPropertyName("embeddings")]
-    public List<GeminiEmbedding>? Embeddings { get; set; }
-}
-
-internal sealed class GeminiEmbedding
-{
-    [JsonPropertyName("values")]
-    public List<float> Values { get; set; } = [];
-}
-
 /// <summary>Google's error body, <c>{"error":{"code","message","status"}}</c>.</summary>
 internal sealed class GeminiErrorBody
 {
@@ -317,9 +279,5 @@ internal sealed class GeminiError
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(GeminiRequest))]
 [JsonSerializable(typeof(GeminiResponse))]
-[JsonSerializable(typeof(GeminiEmbedRequest))]
-[JsonSerializable(typeof(GeminiBatchEmbedRequest))]
-[JsonSerializable(typeof(GeminiEmbedResponse))]
-[JsonSerializable(typeof(GeminiBatchEmbedResponse))]
 [JsonSerializable(typeof(GeminiErrorBody))]
 internal sealed partial class GeminiJsonContext : JsonSerializerContext;

@@ -46,9 +46,6 @@ internal sealed record ResponsesRequest
     /// <summary><c>user</c> or <c>safety_identifier</c>, an end-user id for the upstream's abuse checks.</summary>
     public string? User { get; init; }
 
-    /// <summary>True when the body says <c>"store": false</c> itself (otherwise a pass-through adds it).</summary>
-    public bool StoreFalseSent { get; init; }
-
     /// <summary>Fields the translation must refuse (a stored prompt template, stop sequences …), first one wins.</summary>
     public string? UntranslatableField { get; init; }
 }

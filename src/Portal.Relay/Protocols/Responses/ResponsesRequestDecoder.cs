@@ -64,7 +64,6 @@ internal static class ResponsesRequestDecoder
         double? temperature = null, topP = null;
         bool? parallelToolCalls = null;
         var stream = false;
-        var storeFalse = false;
         ResponsesTextFormat? textFormat = null;
 
         foreach (var property in root.EnumerateObject())
@@ -95,7 +94,6 @@ internal static class ResponsesRequestDecoder
                 case "store":
                     if (value.ValueKind is not (JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null)) return InvalidRequestError.WrongType("store", "a boolean");
                     if (value.ValueKind == JsonValueKind.True) return Stateless("store");
-                    storeFalse = value.ValueKind == JsonValueKind.False;
                     break;
                 case "background":
                     if (value.ValueKind is not (JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null)) return InvalidRequestError.WrongType("background", "a boolean");
@@ -193,7 +191,6 @@ internal static class ResponsesRequestDecoder
             ReasoningEffort = reasoningEffort,
             User = user,
             UntranslatableField = untranslatable,
-            StoreFalseSent = storeFalse,
         };
     }
 

@@ -17,7 +17,7 @@ public class GeminiAnswerReaderTests
         Assert.Equal([new GeminiTextSignal("Once")], first);
         Assert.Equal([new GeminiTextSignal(" upon")], thought);
         Assert.Equal([new GeminiTextSignal(" a time."), new GeminiFinishSignal("length")], last);
-        Assert.Equal(new TokenUsage(1024, 512, 29, IsEstimated: false), reader.Usage);
+        Assert.Equal(new TokenUsage(1024, 512, 29, IsEstimated: false) { ReasoningTokens = 12 }, reader.Usage);
         Assert.True(reader.Finished);
     }
 

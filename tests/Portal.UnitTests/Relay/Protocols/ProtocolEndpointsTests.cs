@@ -12,13 +12,6 @@ public class ProtocolEndpointsTests
     public void Gemini_urls(string? baseUrl, string model, bool stream, string expected) =>
         Assert.Equal(expected, GeminiEndpoints.Generate(baseUrl, model, stream)!.AbsoluteUri);
 
-    [Fact]
-    public void Gemini_batch_embedding_url_and_resource_name()
-    {
-        Assert.Equal("https://generativelanguage.googleapis.com/v1beta/models/gemini-embedding-001:batchEmbedContents", GeminiEndpoints.BatchEmbed("", "gemini-embedding-001")!.AbsoluteUri);
-        Assert.Equal("models/gemini-embedding-001", GeminiEndpoints.ModelResource("gemini-embedding-001"));
-    }
-
     [Theory]
     [InlineData("https://my-res.openai.azure.com", "gpt4o-prod", "2024-10-21", "https://my-res.openai.azure.com/openai/deployments/gpt4o-prod/chat/completions?api-version=2024-10-21")]
     [InlineData("https://my-res.openai.azure.com/openai/", "gpt4o", null, "https://my-res.openai.azure.com/openai/deployments/gpt4o/chat/completions?api-version=2024-10-21")]

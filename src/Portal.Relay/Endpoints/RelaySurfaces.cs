@@ -1,0 +1,76 @@
+using Portal.Core.Features.Catalog;
+using Portal.Core.Features.Usage;
+using Portal.Relay.Errors;
+using Portal.Relay.Forwarding;
+using Portal.Relay.Protocols.Canonical;
+using Portal.Relay.Protocols.OpenAI;
+using Portal.Relay.Protocols.Responses;
+using Portal.Relay.Tokens;
+
+namespace Portal.Relay.Endpoints;
+
+/// <summary>The client surfaces of the relay, each a <see cref="RelaySurface"/> for the one pipeline in <see cref="RelayRequests"/>.</summary>
+internal sealed class RelaySurfaces
+{
+    /// <summary><c>POST /v1/chat/completions</c>: passed through to OpenAI-family channels (OpenAI-compatible, Azure, OpenAI simulators), translated to the rest.</summary>
+    public RelaySurface ChatCompletions { get; } = new()
+    {
+        Endpoint = UsageEndpoint.ChatCompletions,
+        Family = WireFamily.OpenAI,
+        Codec = OpenAIChatCodec.Instance,
+        Description = "chat completions",
+        Shape = static body =>
+        {
+            var chat = ChatRequestShape.Validate(body);
+            return chat.IsSuccess
+                ? new SurfaceRequest(chat.Value.Model, chat.Value.Stream, chat.Value.MaxOutputTokens, chat.Value.IncludeUsage, null)
+                : SurfaceRequest.Invalid(OpenAiErrors.InvalidRequest((InvalidRequestError)chat.Error));
+        },
+        CountPrompt = static (_, body, encoding) => TokenCounter.Shared.CountChatPrompt(body.Span, encoding),
+        // NOTE: Azure speaks OpenAI chat but at its own URL; its target maps ChatCompletions to the deployment's URL.
+        PassesThrough = static channel => channel.Family == WireFamily.OpenAI,
+        PassThroughEndpoint = UpstreamEndpoint.ChatCompletions,
+    };
+
+    /// <summary><c>POST /v1/embeddings</c>: OpenAI-family channels only until another family has an embeddings codec.</summary>
+    public RelaySurface Embeddings { get; } = new()
+    {
+        Endpoint = UsageEndpoint.Embeddings,
+        Family = WireFamily.OpenAI,
+        ModelKind = ModelKind.Embedding,
+        Description = "embeddings",
+        Shape = static body =>
+        {
+            var embeddings = EmbeddingsRequestShape.Validate(body);
+            return embeddings.IsSuccess
+                ? new SurfaceRequest(embeddings.Value.Model, false, null, false, null)
+                : SurfaceRequest.Invalid(OpenAiErrors.InvalidRequest((InvalidRequestError)embeddings.Error));
+        },
+        CountPrompt = static (_, body, encoding) => TokenCounter.Shared.CountEmbeddingsInput(body.Span, encoding),
+        PassesThrough = static channel => channel.Family == WireFamily.OpenAI,
+        PassThroughEndpoint = UpstreamEndpoint.Embeddings,
+    };
+
+    /// <summary>
+    /// <c>POST /v1/responses</c>, stateless: passed through to OpenAI-compatible channels that serve the Responses API
+    /// (with <c>"store": false</c> added), translated through the canonical model to every other channel.
+    /// </summary>
+    public RelaySurface Responses { get; } = new()
+    {
+        Endpoint = UsageEndpoint.Responses,
+        Family = WireFamily.OpenAI,
+        Codec = ResponsesCodec.Instance,
+        Description = "responses",
+        Shape = static body =>
+        {
+            var decoded = ResponsesRequestDecoder.Decode(body);
+            return decoded.IsSuccess
+                ? new SurfaceRequest(decoded.Value.Model, decoded.Value.Stream, decoded.Value.MaxOutputTokens, false, null, ResponsesCodec.ToCanonical(decoded.Value))
+                : SurfaceRequest.Invalid(OpenAiErrors.InvalidRequest((InvalidRequestError)decoded.Error));
+        },
+        CountPrompt = static (request, _, encoding) => CanonicalTokens.CountPrompt(request.Canonical!, encoding),
+        PassesThrough = static channel => channel.Family == WireFamily.OpenAI && channel.SupportsResponsesApi,
+        PassThroughEndpoint = UpstreamEndpoint.Responses,
+        RewritePassThrough = ResponsesPassThrough.Rewrite,
+    };
+}
