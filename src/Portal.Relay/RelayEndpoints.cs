@@ -28,6 +28,7 @@ public static class RelayEndpoints
         v1.MapPost("/embeddings", requests.EmbeddingsAsync);
         v1.MapPost("/messages", requests.MessagesAsync);
         v1.MapPost("/messages/count_tokens", requests.CountTokensAsync);
+        v1.MapPost("/responses", requests.ResponsesAsync);
         v1.MapGet("/models", models.ListAsync);
         v1.MapGet("/models/{**id}", (HttpContext context, string id) => models.GetAsync(context, id));
         v1.MapGet("/dashboard/billing/subscription", billing.SubscriptionAsync);

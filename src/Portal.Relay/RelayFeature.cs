@@ -11,6 +11,8 @@ using Portal.Relay.Endpoints;
 using Portal.Relay.Forwarding;
 using Portal.Relay.Protocols.Anthropic;
 using Portal.Relay.Protocols.Canonical;
+using Portal.Relay.Protocols.Azure;
+using Portal.Relay.Protocols.Gemini;
 using Portal.Relay.Protocols.OpenAI;
 using Portal.Relay.Upstream;
 using Portal.Relay.Settlement;
@@ -43,9 +45,12 @@ public static class RelayFeature
         // Wire families: one codec each (canonical model ⇄ wire), one HTTP target per upstream channel type.
         services.AddSingleton<IChatCodec>(OpenAIChatCodec.Instance);
         services.AddSingleton<IChatCodec>(AnthropicCodec.Instance);
+        services.AddSingleton<IChatCodec>(GeminiChatCodec.Instance);
         services.AddSingleton<ChatCodecs>();
         services.AddSingleton<IUpstreamTarget, OpenAICompatibleTarget>();
         services.AddSingleton<IUpstreamTarget, AnthropicTarget>();
+        services.AddSingleton<IUpstreamTarget, GeminiTarget>();
+        services.AddSingleton<IUpstreamTarget, AzureOpenAITarget>();
         services.AddSingleton<UpstreamTargets>();
         services.AddSingleton<SimulatedUpstreams>();
         services.AddSingleton<RelaySurfaces>();

@@ -116,6 +116,7 @@ internal sealed class RelayRequests(
             if (body.Buffer is not null) ArrayPool<byte>.Shared.Return(body.Buffer);
         }
     }
+    public Task ResponsesAsync(HttpContext context) => HandleAsync(context, surfaces.Responses);
 
     /// <summary>The one pipeline every surface goes through; <paramref name="surface"/> supplies what differs.</summary>
     public async Task HandleAsync(HttpContext context, RelaySurface surface)
@@ -305,7 +306,8 @@ internal sealed class RelayRequests(
             if (passThrough)
             {
                 // Same family: the body goes as is, model id mapped (and usage asked for when an OpenAI chat client streams).
-                RequestBodyRewriter.Rewrite(body.Span, route.UpstreamModelId, ensureUsageWhenStreaming: surface.Endpoint == UsageEndpoint.ChatCompletions, rewritten);
+                if (surface.RewritePassThrough is { } rewrite) rewrite(body.Span, route.UpstreamModelId, rewritten);
+                else RequestBodyRewriter.Rewrite(body.Span, route.UpstreamModelId, ensureUsageWhenStreaming: surface.Endpoint == UsageEndpoint.ChatCompletions, rewritten);
                 call = new UpstreamCall(surface.PassThroughEndpoint, route.UpstreamModelId, rewritten.WrittenMemory, admitted.Stream) { Headers = passHeaders };
             }
             else

@@ -42,6 +42,12 @@ internal sealed class RelaySurface
 
     public required UpstreamEndpoint PassThroughEndpoint { get; init; }
 
+    /// <summary>
+    /// Writes a pass-through body for an upstream model (client body → <c>output</c>); null = the client's bytes with the
+    /// model id mapped (<see cref="Streaming.RequestBodyRewriter"/>).
+    /// </summary>
+    public PassThroughRewrite? RewritePassThrough { get; init; }
+
     /// <summary>Client request headers copied to the upstream on a pass-through (e.g. <c>anthropic-beta</c>).</summary>
     public IReadOnlyList<string> PassThroughHeaders { get; init; } = [];
 
@@ -69,6 +75,8 @@ internal sealed class RelaySurface
 }
 
 public delegate SurfaceRequest SurfaceShape(ReadOnlySpan<byte> body);
+
+public delegate void PassThroughRewrite(ReadOnlySpan<byte> body, string upstreamModel, System.Buffers.IBufferWriter<byte> output);
 
 /// <summary>
 /// What a surface learned from a request body before admission. <c>Canonical</c> is the request decoded into the

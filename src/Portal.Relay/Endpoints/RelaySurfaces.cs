@@ -5,6 +5,7 @@ using Portal.Relay.Forwarding;
 using Portal.Relay.Protocols.Anthropic;
 using Portal.Relay.Protocols.Canonical;
 using Portal.Relay.Protocols.OpenAI;
+using Portal.Relay.Protocols.Responses;
 using Portal.Relay.Tokens;
 
 namespace Portal.Relay.Endpoints;
@@ -97,4 +98,25 @@ internal sealed class RelaySurfaces
         var status = error.Error.Code == "insufficient_quota" ? 402 : error.StatusCode;
         return (status, AnthropicCodec.Instance.EncodeError(new UpstreamError(status, error.Error.Message)));
     }
+    /// <c>POST /v1/responses</c>, stateless: passed through to OpenAI-compatible channels that serve the Responses API
+    /// (with <c>"store": false</c> added), translated through the canonical model to every other channel.
+    /// </summary>
+    public RelaySurface Responses { get; } = new()
+    {
+        Endpoint = UsageEndpoint.Responses,
+        Family = WireFamily.OpenAI,
+        Codec = ResponsesCodec.Instance,
+        Description = "responses",
+        Shape = static body =>
+        {
+            var decoded = ResponsesRequestDecoder.Decode(body);
+            return decoded.IsSuccess
+                ? new SurfaceRequest(decoded.Value.Model, decoded.Value.Stream, decoded.Value.MaxOutputTokens, false, null, ResponsesCodec.ToCanonical(decoded.Value))
+                : SurfaceRequest.Invalid(OpenAiErrors.InvalidRequest((InvalidRequestError)decoded.Error));
+        },
+        CountPrompt = static (request, _, encoding) => CanonicalTokens.CountPrompt(request.Canonical!, encoding),
+        PassesThrough = static channel => channel.Family == WireFamily.OpenAI && channel.SupportsResponsesApi,
+        PassThroughEndpoint = UpstreamEndpoint.Responses,
+        RewritePassThrough = ResponsesPassThrough.Rewrite,
+    };
 }

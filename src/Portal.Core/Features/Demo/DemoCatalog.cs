@@ -28,6 +28,8 @@ public sealed class DemoCatalog(PortalDbContext db, IApiKeyRules keyRules, Audit
         ("gpt-4o-mini", "GPT-4o mini", ModelKind.Chat, "1.05", "4.2", "0.525", "1.05", 128_000, 16_384, 4_096, ModelTokenizer.O200kBase, WireFamily.OpenAI),
         ("text-embedding-3-small", "Embedding 3 small", ModelKind.Embedding, "0.14", "0", "0", "0.14", 8_191, 1, 1, ModelTokenizer.Cl100kBase, WireFamily.OpenAI),
         ("claude-sonnet-4", "Claude Sonnet 4", ModelKind.Chat, "25.2", "126", "2.52", "31.5", 200_000, 64_000, 8_192, ModelTokenizer.O200kBase, WireFamily.Anthropic),
+        // Gemini 2.5 Flash: $0.30 / $2.50 per 1M, cached $0.03; Google bills cache storage, not writes, so a write costs input.
+        ("gemini-2.5-flash", "Gemini 2.5 Flash", ModelKind.Chat, "2.52", "21", "0.252", "2.52", 1_048_576, 65_536, 8_192, ModelTokenizer.O200kBase, WireFamily.Gemini),
     ];
 
     /// <summary>The simulator channel that serves a family's demo models.</summary>
@@ -99,6 +101,16 @@ public sealed class DemoCatalog(PortalDbContext db, IApiKeyRules keyRules, Audit
             "-d '{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"你好，介绍一下你自己\"}]}'",
             // Claude Code appends /v1/messages to ANTHROPIC_BASE_URL itself, so it gets the portal's root.
             $"Claude Code: ANTHROPIC_BASE_URL={baseUrl[..^"/v1".Length]} ANTHROPIC_AUTH_TOKEN={secret.Secret} ANTHROPIC_MODEL=claude-sonnet-4 ANTHROPIC_SMALL_FAST_MODEL=claude-sonnet-4 claude",
+            // Codex CLI speaks the Responses API to a custom provider; the key comes from the environment variable env_key names.
+            "Codex CLI: add to ~/.codex/config.toml (or $CODEX_HOME/config.toml):",
+            "  model = \"gemini-2.5-flash\"",
+            "  model_provider = \"portal\"",
+            "  [model_providers.portal]",
+            "  name = \"Portal\"",
+            $"  base_url = \"{baseUrl}\"",
+            "  env_key = \"PORTAL_API_KEY\"",
+            "  wire_api = \"responses\"",
+            $"then: PORTAL_API_KEY={secret.Secret} codex exec \"say hello\"",
         ];
     }
 

@@ -29,6 +29,11 @@ public abstract class SeedDemoCatalogTests<TFactory>(TFactory factory) : IClassF
             Assert.Contains("http://localhost/v1/chat/completions", curl);
             Assert.Contains($"Authorization: Bearer {key}", curl);
             Assert.Contains("\"model\":\"gpt-4o\"", curl);
+            // How to point Codex CLI at the portal: a custom provider speaking the Responses API, the key from the environment.
+            Assert.Contains("  wire_api = \"responses\"", lines);
+            Assert.Contains("  base_url = \"http://localhost/v1\"", lines);
+            Assert.Contains("  env_key = \"PORTAL_API_KEY\"", lines);
+            Assert.Contains($"then: PORTAL_API_KEY={key} codex exec \"say hello\"", lines);
         }
 
         await using var db = await factory.DbAsync();
@@ -36,6 +41,11 @@ public abstract class SeedDemoCatalogTests<TFactory>(TFactory factory) : IClassF
         Assert.Equal(ChannelType.Simulator, channel.Type);
         Assert.True(channel.Enabled);
         Assert.Equal(["gpt-4o", "gpt-4o-mini", "text-embedding-3-small"], channel.Models.Select(m => m.PublicModelId).Order());
+        var gemini = Assert.Single(await db.Channels.Include(c => c.Models).Where(c => c.SimulatorWireFamily == WireFamily.Gemini).ToListAsync());
+        Assert.Equal(ChannelType.Simulator, gemini.Type);
+        Assert.Equal("gemini-2.5-flash", Assert.Single(gemini.Models).PublicModelId);
+        var flash = await db.AiModels.SingleAsync(m => m.PublicId == "gemini-2.5-flash");
+        Assert.Equal((2_520_000L, 21_000_000L, 252_000L), (flash.InputPricePerMillionMicroYuan, flash.OutputPricePerMillionMicroYuan, flash.CachedInputPricePerMillionMicroYuan));
 
         var models = await db.AiModels.Where(m => m.PublicId.StartsWith("gpt-4o") || m.PublicId == "text-embedding-3-small").ToListAsync();
         Assert.Equal(3, models.Count);
