@@ -39,8 +39,10 @@ public sealed class StatusQueries(IDbContextFactory<PortalDbContext> dbFactory, 
         var models = await db.AiModels.AsNoTracking().Where(m => m.Enabled).OrderBy(m => m.SortOrder).ThenBy(m => m.PublicId)
             .Select(m => new { m.PublicId, m.DisplayName }).ToListAsync(cancellationToken);
         var rows = await DaysAsync(db, first, today, null, cancellationToken);
+        // NOTE: PostgreSQL takes UTC instants only.
+        var since = UsageBuckets.StartOf(first).ToUniversalTime();
         var incidents = await db.Set<Incident>().AsNoTracking().Include(i => i.Updates)
-            .Where(i => i.ResolvedAt == null || i.StartedAt >= UsageBuckets.StartOf(first))
+            .Where(i => i.ResolvedAt == null || i.StartedAt >= since)
             .OrderByDescending(i => i.StartedAt).ToListAsync(cancellationToken);
         var open = incidents.Where(i => i.Status != IncidentStatus.Resolved).ToList();
 

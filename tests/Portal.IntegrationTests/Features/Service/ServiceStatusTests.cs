@@ -19,7 +19,7 @@ public abstract class ServiceStatusTests<TFactory>(TFactory factory, FakeOpenAiU
     private DateOnly MoveToDay(int daysAhead)
     {
         var day = ChinaTime.Today(factory.Clock).AddDays(daysAhead);
-        var target = new DateTimeOffset(day.ToDateTime(new TimeOnly(10, 0)), Beijing);
+        var target = new DateTimeOffset(day.ToDateTime(new TimeOnly(10, 0)), Beijing).ToUniversalTime();
         if (target > factory.Clock.GetUtcNow()) factory.Clock.SetUtcNow(target);
         return day;
     }
@@ -133,7 +133,7 @@ public abstract class ServiceStatusTests<TFactory>(TFactory factory, FakeOpenAiU
         using var anonymous = factory.CreateClient();
         var page = await anonymous.GetAsync("/status");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
-        var html = await page.Content.ReadAsStringAsync();
+        var html = WebUtility.HtmlDecode(await page.Content.ReadAsStringAsync());
         Assert.Contains("上游延迟升高", html);
         Assert.Contains(model, html);
 
