@@ -79,15 +79,7 @@ public static partial class OpenTicket
             var tenantName = await db.Tenants.Where(t => t.Id == ticket.TenantId).Select(t => t.Name).SingleAsync(cancellationToken);
             await mail.ToOperatorsAsync(db, ticket, tenantName, isNew: true, cancellationToken);
             audit.Add(db, "support.ticket_opened", nameof(SupportTicket), ticket.Id, $"{ticket.Priority} {ticket.Category}: {ticket.Subject}", ticket.TenantId);
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken);
-            }
-            catch
-            {
-                await TicketFiles.DeleteAsync(store, stored);
-                throw;
-            }
+            await TicketFiles.SaveAsync(db, store, stored, cancellationToken);
 
             return ticket;
         }

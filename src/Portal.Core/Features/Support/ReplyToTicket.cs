@@ -41,15 +41,7 @@ public static class ReplyToTicket
             var tenantName = await db.Tenants.Where(t => t.Id == ticket.TenantId).Select(t => t.Name).SingleAsync(cancellationToken);
             await mail.ToOperatorsAsync(db, ticket, tenantName, isNew: false, cancellationToken);
             audit.Add(db, "support.ticket_replied", nameof(SupportTicket), ticket.Id, ticket.Subject, ticket.TenantId);
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken);
-            }
-            catch
-            {
-                await TicketFiles.DeleteAsync(store, stored);
-                throw;
-            }
+            await TicketFiles.SaveAsync(db, store, stored, cancellationToken);
 
             return ticket;
         }

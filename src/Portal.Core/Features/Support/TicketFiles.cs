@@ -53,6 +53,20 @@ public static class TicketFiles
         return (stored, null);
     }
 
+    /// <summary>Saves the ticket's changes; if the save fails, the files just stored are deleted so nothing is orphaned.</summary>
+    internal static async Task SaveAsync(PortalDbContext db, IFileStore store, List<TicketAttachment> stored, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch
+        {
+            await DeleteAsync(store, stored);
+            throw;
+        }
+    }
+
     internal static async Task DeleteAsync(IFileStore store, IEnumerable<TicketAttachment> stored)
     {
         foreach (var attachment in stored) await store.DeleteAsync(attachment.StorageKey, CancellationToken.None);
