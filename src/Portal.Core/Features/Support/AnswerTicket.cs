@@ -32,8 +32,14 @@ public static class AnswerTicket
             var now = clock.GetUtcNow();
             db.Add(new TicketMessage
             {
-                Id = Ids.New(), TenantId = ticket.TenantId, TicketId = ticket.Id, FromOperator = true, AuthorUserId = actor.Value, AuthorName = currentUser.Name,
-                Body = command.Body.Trim(), At = now,
+                Id = Ids.New(),
+                TenantId = ticket.TenantId,
+                TicketId = ticket.Id,
+                FromOperator = true,
+                AuthorUserId = actor.Value,
+                AuthorName = currentUser.Name,
+                Body = command.Body.Trim(),
+                At = now,
             });
             ticket.FirstResponseAt ??= now;
             TicketTimers.Transition(ticket, command.Status, now);

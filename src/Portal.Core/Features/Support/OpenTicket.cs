@@ -70,8 +70,13 @@ public static partial class OpenTicket
             db.Add(ticket);
             var message = new TicketMessage
             {
-                Id = Ids.New(), TenantId = ticket.TenantId, TicketId = ticket.Id, AuthorUserId = member.Value.UserId, AuthorName = currentUser.Name,
-                Body = command.Description.Trim(), At = now,
+                Id = Ids.New(),
+                TenantId = ticket.TenantId,
+                TicketId = ticket.Id,
+                AuthorUserId = member.Value.UserId,
+                AuthorName = currentUser.Name,
+                Body = command.Description.Trim(),
+                At = now,
             };
             db.Add(message);
             var (stored, error) = await TicketFiles.StoreAsync(db, store, ticket, message.Id, command.Files, now, cancellationToken);

@@ -32,7 +32,13 @@ public static class ReplyToTicket
             var now = clock.GetUtcNow();
             var message = new TicketMessage
             {
-                Id = Ids.New(), TenantId = ticket.TenantId, TicketId = ticket.Id, AuthorUserId = member.Value!.UserId, AuthorName = currentUser.Name, Body = command.Body.Trim(), At = now,
+                Id = Ids.New(),
+                TenantId = ticket.TenantId,
+                TicketId = ticket.Id,
+                AuthorUserId = member.Value!.UserId,
+                AuthorName = currentUser.Name,
+                Body = command.Body.Trim(),
+                At = now,
             };
             db.Add(message);
             var (stored, error) = await TicketFiles.StoreAsync(db, store, ticket, message.Id, command.Files, now, cancellationToken);
