@@ -8,6 +8,7 @@ using Portal.Core.Features.Payments.BankTransfer;
 using Portal.Core.Features.Payments.Refunds;
 using Portal.Core.Features.Payments.WechatPay;
 using Portal.Core.Features.Plans;
+using Portal.Core.Features.Support;
 using Portal.Core.Features.Usage.Alerts;
 using Portal.Core.Features.Wallet;
 
@@ -34,6 +35,7 @@ public static class RecurringJobRegistry
         jobs.AddOrUpdate<DeliverWebhooksJob>("usage-webhooks", j => j.RunAsync(CancellationToken.None), Cron.Minutely(), options);
         jobs.AddOrUpdate<LedgerInvariantJob>("wallet-ledger-invariant", j => j.RunAsync(CancellationToken.None), Cron.Daily(3), options);
         jobs.AddOrUpdate<ReleaseExpiredLeasesJob>("wallet-release-expired-leases", j => j.RunAsync(CancellationToken.None), Cron.Minutely(), options);
+        jobs.AddOrUpdate<CloseResolvedTicketsJob>("support-close-resolved", j => j.RunAsync(CancellationToken.None), Cron.Hourly(), options);
         jobs.AddOrUpdate<MonthlyStatementsJob>("invoices-monthly-statements", j => j.RunAsync(CancellationToken.None), Cron.Monthly(1, 1), options);
     }
 }
