@@ -99,7 +99,7 @@ internal sealed class RelayRequests(
                 return;
             }
 
-            var counted = CanonicalTokens.CountPrompt(request.Canonical!, model.Encoding);
+            var counted = CanonicalTokens.CountPrompt(request.Canonical!, model.Encoding, context.RequestAborted);
             await ModelsEndpoint.WriteJsonAsync(context, System.Text.Encoding.UTF8.GetBytes($$"""{"input_tokens":{{counted}}}"""));
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -201,7 +201,7 @@ internal sealed class RelayRequests(
     {
         // Admission: the most this request can cost — the prompt as the tokenizer counts it plus max_tokens (or the
         // model's default) of output — held from the lease, then from the key's monthly budget.
-        var promptTokens = surface.CountPrompt(request, body.Memory, model.Encoding);
+        var promptTokens = surface.CountPrompt(request, body.Memory, model.Encoding, context.RequestAborted);
         var outputTokens = surface.ModelKind == ModelKind.Chat ? request.MaxOutputTokens ?? model.DefaultHoldOutputTokens : 0;
         var hold = Pricing.HoldFor(promptTokens, outputTokens, model.Prices).MicroYuan;
         var now = clock.GetUtcNow();

@@ -35,7 +35,7 @@ internal sealed class RelaySurface
     public required SurfaceShape Shape { get; init; }
 
     /// <summary>The prompt's tokens for the hold (and the estimate when the upstream reports no usage).</summary>
-    public required Func<SurfaceRequest, ReadOnlyMemory<byte>, TokenEncoding, long> CountPrompt { get; init; }
+    public required Func<SurfaceRequest, ReadOnlyMemory<byte>, TokenEncoding, CancellationToken, long> CountPrompt { get; init; }
 
     /// <summary>True when a channel takes the client's body unchanged (model id mapped) at <see cref="PassThroughEndpoint"/>.</summary>
     public required Func<ChannelSettings, bool> PassesThrough { get; init; }

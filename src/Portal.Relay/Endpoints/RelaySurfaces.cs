@@ -27,7 +27,7 @@ internal sealed class RelaySurfaces
                 ? new SurfaceRequest(chat.Value.Model, chat.Value.Stream, chat.Value.MaxOutputTokens, chat.Value.IncludeUsage, null)
                 : SurfaceRequest.Invalid(OpenAiErrors.InvalidRequest((InvalidRequestError)chat.Error));
         },
-        CountPrompt = static (_, body, encoding) => TokenCounter.Shared.CountChatPrompt(body.Span, encoding),
+        CountPrompt = static (_, body, encoding, aborted) => TokenCounter.Shared.CountChatPrompt(body.Span, encoding, aborted),
         // NOTE: Azure speaks OpenAI chat but at its own URL; its target maps ChatCompletions to the deployment's URL.
         PassesThrough = static channel => channel.Family == WireFamily.OpenAI,
         PassThroughEndpoint = UpstreamEndpoint.ChatCompletions,
@@ -47,7 +47,7 @@ internal sealed class RelaySurfaces
                 ? new SurfaceRequest(embeddings.Value.Model, false, null, false, null)
                 : SurfaceRequest.Invalid(OpenAiErrors.InvalidRequest((InvalidRequestError)embeddings.Error));
         },
-        CountPrompt = static (_, body, encoding) => TokenCounter.Shared.CountEmbeddingsInput(body.Span, encoding),
+        CountPrompt = static (_, body, encoding, aborted) => TokenCounter.Shared.CountEmbeddingsInput(body.Span, encoding, aborted),
         PassesThrough = static channel => channel.Family == WireFamily.OpenAI,
         PassThroughEndpoint = UpstreamEndpoint.Embeddings,
     };
@@ -64,7 +64,7 @@ internal sealed class RelaySurfaces
         Codec = AnthropicCodec.Instance,
         Description = "the Anthropic Messages API",
         Shape = static body => ShapeMessages(body),
-        CountPrompt = static (request, _, encoding) => CanonicalTokens.CountPrompt(request.Canonical!, encoding),
+        CountPrompt = static (request, _, encoding, aborted) => CanonicalTokens.CountPrompt(request.Canonical!, encoding, aborted),
         PassesThrough = static channel => channel.Family == WireFamily.Anthropic,
         PassThroughEndpoint = UpstreamEndpoint.Messages,
         PassThroughHeaders = ["anthropic-beta"],
@@ -73,6 +73,7 @@ internal sealed class RelaySurfaces
 
     internal static SurfaceRequest ShapeMessages(ReadOnlySpan<byte> body)
     {
+        if (!RequestJson.IsWellFormed(body)) return SurfaceRequest.Invalid(OpenAiErrors.InvalidRequest(InvalidRequestError.MalformedJson));
         ChatRequest request;
         try
         {
@@ -98,6 +99,8 @@ internal sealed class RelaySurfaces
         var status = error.Error.Code == "insufficient_quota" ? 402 : error.StatusCode;
         return (status, AnthropicCodec.Instance.EncodeError(new UpstreamError(status, error.Error.Message)));
     }
+
+    /// <summary>
     /// <c>POST /v1/responses</c>, stateless: passed through to OpenAI-compatible channels that serve the Responses API
     /// (with <c>"store": false</c> added), translated through the canonical model to every other channel.
     /// </summary>
@@ -109,12 +112,13 @@ internal sealed class RelaySurfaces
         Description = "responses",
         Shape = static body =>
         {
+            if (!RequestJson.IsWellFormed(body)) return SurfaceRequest.Invalid(OpenAiErrors.InvalidRequest(InvalidRequestError.MalformedJson));
             var decoded = ResponsesRequestDecoder.Decode(body);
             return decoded.IsSuccess
                 ? new SurfaceRequest(decoded.Value.Model, decoded.Value.Stream, decoded.Value.MaxOutputTokens, false, null, ResponsesCodec.ToCanonical(decoded.Value))
                 : SurfaceRequest.Invalid(OpenAiErrors.InvalidRequest((InvalidRequestError)decoded.Error));
         },
-        CountPrompt = static (request, _, encoding) => CanonicalTokens.CountPrompt(request.Canonical!, encoding),
+        CountPrompt = static (request, _, encoding, aborted) => CanonicalTokens.CountPrompt(request.Canonical!, encoding, aborted),
         PassesThrough = static channel => channel.Family == WireFamily.OpenAI && channel.SupportsResponsesApi,
         PassThroughEndpoint = UpstreamEndpoint.Responses,
         RewritePassThrough = ResponsesPassThrough.Rewrite,

@@ -24,29 +24,29 @@ internal sealed class ChatCodecs(IEnumerable<IChatCodec> codecs)
 public static class CanonicalTokens
 {
     /// <summary>The prompt as the model's tokenizer counts it: system, every part's text, tool calls and results, tool definitions; images at a fixed rate.</summary>
-    public static int CountPrompt(ChatRequest request, TokenEncoding encoding)
+    public static int CountPrompt(ChatRequest request, TokenEncoding encoding, CancellationToken cancellationToken = default)
     {
         var counter = TokenCounter.Shared;
         var tokens = TokenCounter.ReplyPriming;
-        foreach (var system in request.System) tokens += counter.CountText(system.Text, encoding);
+        foreach (var system in request.System) tokens += counter.CountText(system.Text, encoding, cancellationToken);
         foreach (var message in request.Messages)
         {
             tokens += TokenCounter.TokensPerMessage;
-            foreach (var part in message.Parts) tokens += CountPart(part, encoding);
+            foreach (var part in message.Parts) tokens += CountPart(part, encoding, cancellationToken);
         }
 
         foreach (var tool in request.Tools)
-            tokens += counter.CountText(tool.Name, encoding) + counter.CountText(tool.Description ?? "", encoding) + counter.CountText(tool.ParametersJson, encoding);
+            tokens += counter.CountText(tool.Name, encoding, cancellationToken) + counter.CountText(tool.Description ?? "", encoding, cancellationToken) + counter.CountText(tool.ParametersJson, encoding, cancellationToken);
         return tokens;
     }
 
-    private static int CountPart(ChatPart part, TokenEncoding encoding) => part switch
+    private static int CountPart(ChatPart part, TokenEncoding encoding, CancellationToken cancellationToken) => part switch
     {
-        TextPart text => TokenCounter.Shared.CountText(text.Text, encoding),
+        TextPart text => TokenCounter.Shared.CountText(text.Text, encoding, cancellationToken),
         ImagePart => TokenCounter.HighDetailImageTokens,
-        ToolCallPart call => TokenCounter.Shared.CountText(call.Name, encoding) + TokenCounter.Shared.CountText(call.ArgumentsJson, encoding),
-        ToolResultPart result => result.Content.Sum(c => CountPart(c, encoding)),
-        ReasoningPart reasoning => TokenCounter.Shared.CountText(reasoning.Text, encoding),
+        ToolCallPart call => TokenCounter.Shared.CountText(call.Name, encoding, cancellationToken) + TokenCounter.Shared.CountText(call.ArgumentsJson, encoding, cancellationToken),
+        ToolResultPart result => result.Content.Sum(c => CountPart(c, encoding, cancellationToken)),
+        ReasoningPart reasoning => TokenCounter.Shared.CountText(reasoning.Text, encoding, cancellationToken),
         _ => 0,
     };
 }

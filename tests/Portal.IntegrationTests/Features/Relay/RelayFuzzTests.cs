@@ -18,15 +18,14 @@ namespace Portal.IntegrationTests.Features.Relay;
 /// </summary>
 /// <remarks>
 /// To fuzz a new <c>/v1</c> surface, add one <see cref="RelaySurface"/> to <see cref="RelaySurfaces"/>: its path, a few
-/// valid seed bodies (<c>{chat}</c> / <c>{embedding}</c> stand for the arranged models' ids) and its error-shape check,
-/// e.g. <c>new("/v1/messages", [AnthropicSeed], IsAnthropicError)</c> with
-/// <c>IsAnthropicError</c> checking <c>{"type":"error","error":{"type","message"}}</c>.
+/// valid seed bodies (<c>{chat}</c> / <c>{embedding}</c> stand for the arranged models' ids) and its error-shape check
+/// (<c>/v1/messages</c> uses <c>IsAnthropicError</c>, <c>{"type":"error","error":{"type","message"}}</c>).
 /// </remarks>
 public abstract class RelayFuzzTests<TFactory>(TFactory factory) : IClassFixture<TFactory>
     where TFactory : PortalFactory
 {
     /// <summary>Mutated bodies per surface; the relay surfaces together get at least 5,000.</summary>
-    private const int CasesPerRelaySurface = 2_600;
+    private const int CasesPerRelaySurface = 1_500;
 
     private const int CasesPerTenantEndpoint = 150;
     private const int Seed = 20_261_207;
@@ -50,6 +49,18 @@ public abstract class RelayFuzzTests<TFactory>(TFactory factory) : IClassFixture
             """{"model":"{embedding}","input":"The quick brown fox"}""",
             """{"model":"{embedding}","input":["a","你好",""],"encoding_format":"base64","dimensions":64}""",
             """{"model":"{embedding}","input":[[1,2,3],[4]],"encoding_format":"float","user":"u1"}""",
+        ], IsOpenAiError),
+        new("/v1/messages",
+        [
+            """{"model":"{chat}","max_tokens":64,"system":[{"type":"text","text":"You are terse.","cache_control":{"type":"ephemeral"}}],"messages":[{"role":"user","content":"Say hello"}],"temperature":0.2}""",
+            """{"model":"{chat}","max_tokens":32000,"stream":true,"thinking":{"type":"enabled","budget_tokens":1024},"messages":[{"role":"user","content":[{"type":"text","text":"你好"}]}],"metadata":{"user_id":"u1"}}""",
+            """{"model":"{chat}","max_tokens":100,"tools":[{"name":"w","description":"weather","input_schema":{"type":"object","properties":{}}}],"messages":[{"role":"user","content":"weather?"},{"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"w","input":{}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":"sunny"}]}]}""",
+        ], IsAnthropicError),
+        new("/v1/responses",
+        [
+            """{"model":"{chat}","instructions":"Be brief.","input":"Say hello","max_output_tokens":50,"store":false}""",
+            """{"model":"{chat}","input":[{"type":"message","role":"developer","content":"terse"},{"type":"message","role":"user","content":[{"type":"input_text","text":"你好"}]}],"stream":true,"store":false,"reasoning":{"effort":"low"},"include":["reasoning.encrypted_content"]}""",
+            """{"model":"{chat}","input":[{"role":"user","content":"weather?"},{"type":"function_call","call_id":"c1","name":"w","arguments":"{}"},{"type":"function_call_output","call_id":"c1","output":"sunny"}],"tools":[{"type":"function","name":"w","parameters":{"type":"object","properties":{}}}]}""",
         ], IsOpenAiError),
     ];
 
@@ -75,6 +86,12 @@ public abstract class RelayFuzzTests<TFactory>(TFactory factory) : IClassFixture
         && error.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String
         && error.TryGetProperty("param", out var param) && param.ValueKind is JsonValueKind.String or JsonValueKind.Null
         && error.TryGetProperty("code", out var code) && code.ValueKind is JsonValueKind.String or JsonValueKind.Null;
+
+    private static bool IsAnthropicError(JsonElement root) =>
+        root.ValueKind == JsonValueKind.Object && root.TryGetProperty("type", out var kind) && kind.ValueKind == JsonValueKind.String && kind.GetString() == "error"
+        && root.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object
+        && error.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String
+        && error.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.String && message.GetString()!.Length > 0;
 
     private static bool IsProblemDetails(JsonElement root) =>
         root.ValueKind == JsonValueKind.Object && root.TryGetProperty("status", out var status) && status.ValueKind == JsonValueKind.Number
