@@ -10,7 +10,7 @@ namespace Portal.Web.Endpoints;
 /// <summary>Alipay's and WeChat Pay's asynchronous notifications (anonymous: trusted only by signature) and the page-pay hand-off.</summary>
 public static class PaymentsEndpoints
 {
-    /// <summary>Alipay's notifications are a few kilobytes; anything over this is refused with 413 before it is parsed or logged.</summary>
+    /// <summary>Alipay's and WeChat Pay's notifications are a few kilobytes; anything over this is refused with 413 before it is parsed or logged.</summary>
     public const int NotifyMaxBodyBytes = 64 * 1024;
 
     public static WebApplication MapPaymentsEndpoints(this WebApplication app)
@@ -28,16 +28,16 @@ public static class PaymentsEndpoints
 
         app.MapPost("/payments/wechatpay/notify", async (HttpContext http, HandleWechatPayNotify.Handler handler) =>
         {
-            // The signature covers the body byte for byte: read it raw, never through a model binder.
-            using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
-            var raw = await reader.ReadToEndAsync(http.RequestAborted);
+            // The signature covers the body byte for byte: read it raw, never through a model binder, and bounded like Alipay's.
+            var raw = await ReadBoundedAsync(http.Request, NotifyMaxBodyBytes, http.RequestAborted);
+            if (raw is null) return Results.Text(WechatPayNotification.FailBody("body too large"), "application/json", Encoding.UTF8, StatusCodes.Status413PayloadTooLarge);
             var message = WechatPaySignedMessage.From(name => http.Request.Headers.TryGetValue(name, out var v) ? v.ToString() : null, raw);
             var reply = await handler.HandleAsync(message, http.Connection.RemoteIpAddress?.ToString(), CancellationToken.None);
             // APIv3: 204 without a body when handled; otherwise 4xx/5xx with {"code":"FAIL","message":…} and WeChat Pay retries.
             return reply.Acknowledged
                 ? Results.NoContent()
                 : Results.Text(WechatPayNotification.FailBody(reply.Outcome == PaymentNotifyOutcome.Failed ? "处理失败，请重试" : "验证失败"), "application/json", Encoding.UTF8, reply.StatusCode);
-        }).AllowAnonymous().DisableAntiforgery();
+        }).AllowAnonymous().DisableAntiforgery().WithMetadata(new AllowCrossSiteAttribute());
 
         app.MapGet("/payments/alipay/pay/{orderId:guid}", async (Guid orderId, StartPagePay.Handler handler, CancellationToken ct) =>
         {

@@ -100,6 +100,7 @@ public static class RateLimits
         ("/Account/ResendEmailConfirmation", o => o.ConfirmationResend, AccountSource.FormEmail),
         ("/api/tenant/invitations", o => o.Invitations, AccountSource.SignedInUser),
         ("/payments/alipay/notify", o => o.PaymentNotify, AccountSource.None),
+        ("/payments/wechatpay/notify", o => o.PaymentNotify, AccountSource.None),
     ];
 
     public static WebApplicationBuilder AddPortalRateLimits(this WebApplicationBuilder builder)

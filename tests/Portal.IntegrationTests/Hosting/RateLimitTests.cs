@@ -137,6 +137,25 @@ public abstract class RateLimitTests<TFactory>(TFactory factory) : IClassFixture
         Assert.Equal(HttpStatusCode.TooManyRequests, throttled.StatusCode);
         Assert.True(throttled.Headers.Contains("Retry-After"));
     }
+
+    [Fact]
+    public async Task WeChat_Pay_notify_refuses_bodies_over_64_KB_and_is_throttled_per_address()
+    {
+        var big = await From(NewAddress()).Http.PostAsync("/payments/wechatpay/notify", new StringContent("{\"id\":\"" + new string('x', 70_000) + "\"}", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, big.StatusCode);
+
+        var address = NewAddress();
+        for (var i = 0; i < 3; i++)
+        {
+            // Unsigned: refused by the verifier (4xx in APIv3's FAIL shape), but counted by the throttle.
+            var refused = await From(address).Http.PostAsync("/payments/wechatpay/notify", new StringContent("{}", Encoding.UTF8, "application/json"));
+            Assert.True((int)refused.StatusCode is >= 400 and < 500, $"unsigned notification answered {(int)refused.StatusCode}");
+        }
+
+        var throttled = await From(address).Http.PostAsync("/payments/wechatpay/notify", new StringContent("{}", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, throttled.StatusCode);
+        Assert.True(throttled.Headers.Contains("Retry-After"));
+    }
 }
 
 public sealed class RateLimitPostgresFactory : PortalFactory

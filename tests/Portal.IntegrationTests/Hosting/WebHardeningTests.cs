@@ -160,12 +160,12 @@ public abstract partial class WebHardeningTests<TFactory>(TFactory factory) : IC
             "/Account/ForgotPasswordConfirmation", "/Account/ResetPassword", "/Account/ResetPasswordConfirmation", "/Account/InvalidPasswordReset",
             "/Account/InvalidUser", "/Account/Lockout", "/Account/LoginWith2fa", "/Account/LoginWithRecoveryCode", "/Account/ResendEmailConfirmation",
             "/Account/AccessDenied", "/not-found", "/Error", "/invitations/accept", "/invoices/verify/{Code}", "/culture/set", "/healthz", "/readyz",
-            "/payments/alipay/notify",
+            "/payments/alipay/notify", "/payments/wechatpay/notify", "/status", "/status.json",
         };
         // Everything else that is public belongs to a family that authenticates itself or holds no data.
         var unexpected = publicRoutes.Where(p => !expectedPublic.Contains(p)
             && !p.StartsWith("/v1", StringComparison.Ordinal) && !p.StartsWith("/dashboard/billing/", StringComparison.Ordinal)
-            && !p.StartsWith("/_simulator/alipay", StringComparison.Ordinal) && !p.StartsWith("/_blazor", StringComparison.Ordinal)
+            && !p.StartsWith("/_simulator/alipay", StringComparison.Ordinal) && !p.StartsWith("/_simulator/wechatpay", StringComparison.Ordinal) && !p.StartsWith("/_blazor", StringComparison.Ordinal)
             && !IsStaticAsset(routes.First(r => r.RoutePattern.RawText == p))).ToList();
         Assert.True(unexpected.Count == 0, "public without being listed: " + string.Join(", ", unexpected));
         Assert.Superset(expectedPublic, publicRoutes);
