@@ -6,7 +6,7 @@ using MudBlazor.Services;
 namespace Portal.UnitTests.Web;
 
 /// <summary>A bUnit context with MudBlazor and the app's real string table, in the culture a test chooses.</summary>
-public abstract class WebComponentTest : BunitContext
+public abstract class WebComponentTest : BunitContext, IAsyncLifetime
 {
     protected WebComponentTest(string culture = "zh-CN")
     {
@@ -15,4 +15,9 @@ public abstract class WebComponentTest : BunitContext
         Services.AddMudServices();
         JSInterop.Mode = JSRuntimeMode.Loose;
     }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // MudBlazor's services are only asynchronously disposable; xUnit 2 calls this before Dispose, which then has nothing left to do.
+    async Task IAsyncLifetime.DisposeAsync() => await base.DisposeAsync();
 }

@@ -1,3 +1,4 @@
+using Portal.Core.Localization;
 namespace Portal.Core.Features.Notifications;
 
 public enum OutboxStatus
@@ -6,6 +7,7 @@ public enum OutboxStatus
     Held,
     Pending,
     Sent,
+    [EnumText("Sending failed")]
     Failed,
 }
 

@@ -4,6 +4,7 @@ using Portal.Core.Common;
 using Portal.Core.Data;
 using Portal.Core.Features.Payments.Alipay;
 using Portal.Core.Features.Wallet;
+using Portal.Core.Localization;
 
 namespace Portal.Core.Features.Payments;
 
@@ -46,7 +47,7 @@ public sealed class TopUpSettlement(IDbContextFactory<PortalDbContext> dbFactory
 
         // Alipay's times are Beijing wall-clock; stored instants are UTC.
         var paidAtValue = (paidAt ?? clock.GetUtcNow()).ToUniversalTime();
-        var posting = new LedgerPosting(order.TenantId, order.Amount, LedgerEntryKind.TopUp, $"alipay:{tradeNo}", $"Alipay {order.OrderNo}", "wallet.topped_up", order.OrderNo);
+        var posting = new LedgerPosting(order.TenantId, order.Amount, LedgerEntryKind.TopUp, $"alipay:{tradeNo}", LocalizedText.Encode("Alipay top-up {0}", order.OrderNo), "wallet.topped_up", order.OrderNo);
         // NOTE: the claim is a conditional UPDATE (status <> Paid) in the ledger's transaction: of N concurrent
         // deliveries one flips the order and credits, the others find 0 rows (after waiting for the winner's row
         // lock) and roll back; the unique ledger key is the second line of defence. Expired or Cancelled orders

@@ -1,4 +1,5 @@
 using Portal.Core.Data;
+using Portal.Core.Localization;
 
 namespace Portal.Core.Features.Usage;
 
@@ -8,17 +9,21 @@ public enum UsageStatus
     Succeeded,
 
     /// <summary>Failed before any output reached the client: charged nothing.</summary>
+    [EnumText("Request failed")]
     Failed,
 
     /// <summary>The client went away mid-stream: charged for what was generated.</summary>
+    [EnumText("Cancelled by the client")]
     ClientCancelled,
 
     /// <summary>The upstream broke off after the first byte: charged for what was generated.</summary>
+    [EnumText("Interrupted by the upstream")]
     UpstreamInterrupted,
 }
 
 public enum UsageEndpoint
 {
+    [EnumText("Chat completions")]
     ChatCompletions,
     Embeddings,
 }

@@ -8,6 +8,7 @@ using Portal.Core.Features.Kyc;
 using Portal.Core.Features.Notifications;
 using Portal.Core.Features.Payments.Alipay;
 using Portal.Core.Features.Wallet;
+using Portal.Core.Localization;
 
 namespace Portal.Core.Features.Payments.Refunds;
 
@@ -113,7 +114,7 @@ public sealed class RefundPayouts(
 
         // fund_change = N means an earlier call with this out_request_no already moved the money: still paid out.
         var paidAt = (refunded.Value!.RefundedAt ?? now).ToUniversalTime();
-        return await SettleAsync(part, refundNo, $"退款 {refundNo} → 支付宝 {orderNo}", paidAt, bankReference: null, cancellationToken);
+        return await SettleAsync(part, refundNo, LocalizedText.Encode("Refund {0} to Alipay {1}", refundNo, orderNo), paidAt, bankReference: null, cancellationToken);
     }
 
     /// <summary>
@@ -138,7 +139,7 @@ public sealed class RefundPayouts(
             refundNo = refund.RefundNo;
         }
 
-        return await SettleAsync(part, refundNo, $"退款 {refundNo} → 银行转账 {reference}", clock.GetUtcNow(), reference, cancellationToken);
+        return await SettleAsync(part, refundNo, LocalizedText.Encode("Refund {0} by bank transfer {1}", refundNo, reference), clock.GetUtcNow(), reference, cancellationToken);
     }
 
     /// <summary>Bank parts are paid by bank; so are Alipay parts that Alipay definitively refused.</summary>
