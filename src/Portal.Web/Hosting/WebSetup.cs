@@ -122,6 +122,13 @@ public static class WebSetup
             RequestPath = "/assets",
             OnPrepareResponse = ctx => ctx.Context.Response.Headers.CacheControl = "public, max-age=3600",
         });
+        // Browsers, bookmarks and crawlers ask for /favicon.ico whatever the page links.
+        var favicon = Path.Combine(AppContext.BaseDirectory, "wwwroot-assets", "brand", "favicon.ico");
+        app.MapGet("/favicon.ico", (HttpContext http) =>
+        {
+            http.Response.Headers.CacheControl = "public, max-age=86400";
+            return TypedResults.PhysicalFile(favicon, "image/x-icon");
+        }).ExcludeFromDescription();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
