@@ -4,9 +4,11 @@
 Keys are the English text passed to IStringLocalizer<SharedResource>:
   * string literals in L["..."], l["..."], localizer["..."] (also verbatim @"...")
     in src/**/*.razor and src/**/*.cs; non-literal indexers (L[x.ToString()]) are ignored;
-  * enum member names shown through L[value.ToString()]
-    (TenantRole, TenantKind, InvitationStatus, OutboxStatus, KycStatus, KycType, KycDocumentKind, TopUpStatus, PaymentChannel,
-     LedgerEntryKind, PaymentNotifyOutcome, ReconciliationIssue);
+  * stored text rendered in the reader's language: the template of LocalizedText.Encode("...", ...) (ledger memos)
+    and the English names of audit action codes in src/Portal.Core/Features/Audit/AuditActions.cs;
+  * enum members shown through L.Enum(value) (the [EnumText("...")] text, else the member name) count as used but are
+    not reported as missing here: tests/Portal.UnitTests (LocalizationCompletenessTests) walks every enum by
+    reflection and fails on a missing translation;
   * Error messages from src/Portal.Core, shown through L[error.Message]:
     new Error("A.B", "..."), new("A.B", "..."), Error.Forbidden("..."), the default
     message of Error.Forbidden(), and "<What> not found." for Error.NotFound("What");
@@ -32,7 +34,6 @@ SRC = ROOT / "src"
 CORE = SRC / "Portal.Core"
 RESX = CORE / "Localization" / "SharedResource.zh-CN.resx"
 
-DYNAMIC_ENUMS = ("TenantRole", "TenantKind", "InvitationStatus", "OutboxStatus", "KycStatus", "KycType", "KycDocumentKind", "TopUpStatus", "PaymentChannel", "LedgerEntryKind", "PaymentNotifyOutcome", "ReconciliationIssue")
 
 # A C# regular string literal ("...\"...") or verbatim literal (@"...""...").
 REGULAR = r'"(?:[^"\\\n]|\\.)*"'
@@ -46,6 +47,10 @@ NEW_ERROR = re.compile(rf"\bnew(?:\s+Error)?\s*\(\s*\"[A-Za-z]+(?:\.[A-Za-z]+)+\
 FORBIDDEN = re.compile(rf"\bError\.Forbidden\s*\(\s*({LITERAL})\s*\)")
 FORBIDDEN_DEFAULT = re.compile(rf"\bForbidden\s*\(\s*string\s+\w+\s*=\s*({LITERAL})\s*\)")
 NOT_FOUND = re.compile(rf"\bError\.NotFound\s*\(\s*({LITERAL})\s*\)")
+STORED_TEXT = re.compile(rf"\bLocalizedText\.Encode\s*\(\s*({LITERAL})")
+AUDIT_NAME = re.compile(rf"^\s*\[\s*\"[a-z0-9_.]+\"\s*\]\s*=\s*({LITERAL})\s*,", re.M)
+ENUM_DECL = re.compile(r"\benum\s+\w+[^{;]*\{(.*?)\}", re.S)
+ENUM_TEXT = re.compile(rf"\[\s*EnumText\s*\(\s*({LITERAL})\s*\)\s*\]")
 
 # Email templates: Render(culture, subjectKey, displayName, bodyKey, actionKey, link, ...args)
 # and Notice(culture, subject, body, ...args). Argument positions that hold localisation keys:
@@ -113,20 +118,22 @@ def source_files(root: Path, *patterns: str):
             yield path
 
 
-def enum_members(name: str) -> list[str]:
-    decl = re.compile(rf"\benum\s+{name}\b[^{{]*\{{(.*?)\}}", re.S)
-    for path in source_files(SRC, "*.cs"):
-        m = decl.search(path.read_text(encoding="utf-8"))
-        if not m:
-            continue
+def enum_keys(text: str):
+    """Localisation keys of the members of every enum declared in text: [EnumText("...")] or the member name."""
+    for m in ENUM_DECL.finditer(text):
         body = re.sub(r"//[^\n]*|/\*.*?\*/", "", m.group(1), flags=re.S)
-        body = re.sub(r"\[[^\]]*\]", "", body)  # attributes
-        return [re.split(r"[\s=]", item.strip())[0] for item in body.split(",") if item.strip()]
-    raise SystemExit(f"enum {name} not found under {SRC}")
+        for item in body.split(","):
+            if not item.strip():
+                continue
+            if attr := ENUM_TEXT.search(item):
+                yield unquote(attr.group(1))
+            else:
+                name = re.sub(r"\[[^\]]*\]", "", item).strip()
+                yield re.split(r"[\s=]", name)[0]
 
 
-def collect() -> dict[str, set[str]]:
-    """Key -> where it was found (relative paths, or a description)."""
+def collect(optional: set[str] | None = None) -> dict[str, set[str]]:
+    """Key -> where it was found (relative paths, or a description). Enum keys go to optional when given."""
     keys: dict[str, set[str]] = {}
 
     def add(key: str, where: str) -> None:
@@ -136,8 +143,14 @@ def collect() -> dict[str, set[str]]:
     for path in source_files(SRC, "*.razor", "*.cs"):
         rel = str(path.relative_to(ROOT))
         text = path.read_text(encoding="utf-8")
-        for m in INDEXER.finditer(text):
-            add(unquote(m.group(1)), rel)
+        for rx in (INDEXER, STORED_TEXT):
+            for m in rx.finditer(text):
+                add(unquote(m.group(1)), rel)
+        if path.name == "AuditActions.cs":
+            for m in AUDIT_NAME.finditer(text):
+                add(unquote(m.group(1)), rel)
+        if optional is not None and path.suffix == ".cs" and "Portal.Web" not in path.parts:
+            optional.update(k for k in enum_keys(text) if k)
         if CORE in path.parents and path.suffix == ".cs":
             for rx in (NEW_ERROR, FORBIDDEN, FORBIDDEN_DEFAULT):
                 for m in rx.finditer(text):
@@ -148,9 +161,6 @@ def collect() -> dict[str, set[str]]:
             for key in template_keys(text):
                 add(key, rel)
 
-    for enum in DYNAMIC_ENUMS:
-        for member in enum_members(enum):
-            add(member, f"enum {enum}")
     return keys
 
 
@@ -168,7 +178,8 @@ def main() -> int:
     parser.add_argument("--where", action="store_true", help="with --list: also print where each key is used")
     args = parser.parse_args()
 
-    keys = collect()
+    enum_keys_found: set[str] = set()
+    keys = collect(enum_keys_found)
     if not args.check:
         for key in sorted(keys, key=str.casefold):
             print(f"{key}\t{', '.join(sorted(keys[key]))}" if args.where else key)
@@ -179,7 +190,7 @@ def main() -> int:
     folded = [k.casefold() for k in present]
     duplicates = sorted({k for k in present if folded.count(k.casefold()) > 1})
     missing = sorted(set(keys) - set(present), key=str.casefold)
-    unused = sorted(set(present) - set(keys), key=str.casefold)
+    unused = sorted(set(present) - set(keys) - enum_keys_found, key=str.casefold)
     for key in duplicates:
         print(f"duplicate: {key}", file=sys.stderr)
     for key in missing:

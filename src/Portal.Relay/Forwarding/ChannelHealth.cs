@@ -1,9 +1,11 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Data;
 using Portal.Core.Features.Catalog;
+using Portal.Core.Localization;
 using Portal.Relay.Catalog;
 using Portal.Relay.Protocols.Canonical;
 
@@ -27,7 +29,7 @@ internal sealed class ChannelHealth(CatalogCache catalog, UpstreamForwarder forw
         catalog.Invalidate();
         var snapshot = await catalog.GetAsync();
         if (!catalog.TryGetChannel(channelId, out var channel))
-            return new ChannelProbeResult(false, null, 0, "The channel is disabled, unknown, or its upstream key cannot be decrypted.");
+            return new ChannelProbeResult(false, null, 0, LocalizedText.Encode("The channel is disabled, unknown, or its upstream key cannot be decrypted."));
 
         var route = snapshot.Models.Values.SelectMany(m => m.Routes.Select(r => (Model: m, Route: r))).FirstOrDefault(x => x.Route.Channel.Id == channelId);
         string upstreamModel;
@@ -43,7 +45,7 @@ internal sealed class ChannelHealth(CatalogCache catalog, UpstreamForwarder forw
             await using var scope = scopes.CreateAsyncScope();
             await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(cancellationToken);
             var mapping = await db.ChannelModels.AsNoTracking().Where(m => m.ChannelId == channelId).OrderBy(m => m.PublicModelId).FirstOrDefaultAsync(cancellationToken);
-            if (mapping is null) return new ChannelProbeResult(false, null, 0, "The channel serves no model yet: map at least one model to test it.");
+            if (mapping is null) return new ChannelProbeResult(false, null, 0, LocalizedText.Encode("The channel serves no model yet: map at least one model to test it."));
             upstreamModel = mapping.UpstreamModelId;
             kind = await db.AiModels.AsNoTracking().Where(m => m.PublicId == mapping.PublicModelId).Select(m => (ModelKind?)m.Kind).FirstOrDefaultAsync(cancellationToken) ?? ModelKind.Chat;
         }
@@ -72,8 +74,8 @@ internal sealed class ChannelHealth(CatalogCache catalog, UpstreamForwarder forw
         var latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         return attempt.Kind switch
         {
-            AttemptKind.Success => new ChannelProbeResult(true, attempt.Status, latency, $"OK: {upstreamModel} answered in {latency:0} ms."),
-            AttemptKind.ClientError => new ChannelProbeResult(false, attempt.Status, latency, $"The upstream refused the test request (HTTP {attempt.Status})."),
+            AttemptKind.Success => new ChannelProbeResult(true, attempt.Status, latency, LocalizedText.Encode("OK: {0} answered in {1} ms.", upstreamModel, latency.ToString("0", CultureInfo.InvariantCulture))),
+            AttemptKind.ClientError => new ChannelProbeResult(false, attempt.Status, latency, LocalizedText.Encode("The upstream refused the test request (HTTP {0}).", attempt.Status.ToString(CultureInfo.InvariantCulture))),
             _ => new ChannelProbeResult(false, attempt.Status == 0 ? null : attempt.Status, latency, attempt.Failure ?? "failed"),
         };
     }

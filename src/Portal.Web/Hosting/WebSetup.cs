@@ -144,6 +144,13 @@ public static class WebSetup
             if (endpoint is RouteEndpointBuilder { RoutePattern.RawText: { } route } && route.StartsWith("/_blazor", StringComparison.Ordinal))
                 endpoint.Metadata.Add(new AllowAnonymousAttribute());
         });
+        // Browsers, bookmarks and crawlers ask for /favicon.ico whatever the page links.
+        var favicon = Path.Combine(AppContext.BaseDirectory, "wwwroot-assets", "brand", "favicon.ico");
+        app.MapGet("/favicon.ico", (HttpContext http) =>
+        {
+            http.Response.Headers.CacheControl = "public, max-age=86400";
+            return TypedResults.PhysicalFile(favicon, "image/x-icon");
+        }).AllowAnonymous().ExcludeFromDescription();
         return app;
     }
 

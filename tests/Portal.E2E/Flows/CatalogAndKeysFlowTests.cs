@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -60,6 +61,8 @@ public sealed class CatalogAndKeysFlowTests(PortalServer server) : IClassFixture
             await Assertions.Expect(channels).ToContainTextAsync("50 毫秒");
             await page.ClickAsync("[data-testid=channel-test]");
             await Assertions.Expect(page.Locator("[data-testid=channel-probe-result]")).ToBeVisibleAsync();
+            // The probe's message is in the reader's language, not "OK: e2e-gpt answered in 50 ms."
+            await Assertions.Expect(page.Locator("[data-testid=channel-probe-message]")).ToContainTextAsync(new Regex("^正常：.+ 在 \\d+ 毫秒内应答。$"));
             await BrowserTest.SnapAsync(page, "44-channel-created");
         });
     }

@@ -29,8 +29,9 @@ public sealed class InvoiceFlowTests(PortalServer server) : IClassFixture<Portal
             await Assertions.Expect(page.Locator("[data-testid=invoiceable-amount]")).ToHaveTextAsync("¥2,000.00");
             await Assertions.Expect(Field(page, "profile-title")).ToHaveValueAsync(tenantName);
             await BrowserTest.SnapAsync(page, "40-invoices-empty");
+            // Prefilled from the verification: usable without a separate save; the request saves the details.
+            await Assertions.Expect(page.Locator("[data-testid=profile-prefilled-note]")).ToBeVisibleAsync();
             await Field(page, "profile-phone").FillAsync("021-12345678");
-            await page.ClickAsync("[data-testid=profile-save]");
             await Assertions.Expect(page.Locator("[data-testid=invoice-request-open]")).ToBeEnabledAsync();
 
             await page.ClickAsync("[data-testid=invoice-request-open]");
@@ -41,6 +42,7 @@ public sealed class InvoiceFlowTests(PortalServer server) : IClassFixture<Portal
             await page.ClickAsync("[data-testid=invoice-request-submit]");
             await Assertions.Expect(page.Locator("[data-testid=invoices-table]")).ToContainTextAsync("¥1,060.00");
             await Assertions.Expect(page.Locator("[data-testid=invoiceable-amount]")).ToHaveTextAsync("¥940.00");
+            await Assertions.Expect(page.Locator("[data-testid=profile-prefilled-note]")).ToHaveCountAsync(0); // saved with the request
 
             var finance = await Journeys.OperatorWith2faAsync(server);
             await finance.GotoAsync("/admin/invoices");

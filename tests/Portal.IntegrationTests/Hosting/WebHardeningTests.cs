@@ -160,7 +160,7 @@ public abstract partial class WebHardeningTests<TFactory>(TFactory factory) : IC
             "/Account/ForgotPasswordConfirmation", "/Account/ResetPassword", "/Account/ResetPasswordConfirmation", "/Account/InvalidPasswordReset",
             "/Account/InvalidUser", "/Account/Lockout", "/Account/LoginWith2fa", "/Account/LoginWithRecoveryCode", "/Account/ResendEmailConfirmation",
             "/Account/AccessDenied", "/not-found", "/Error", "/invitations/accept", "/invoices/verify/{Code}", "/culture/set", "/healthz", "/readyz",
-            "/payments/alipay/notify", "/payments/wechatpay/notify", "/status", "/status.json",
+            "/payments/alipay/notify", "/payments/wechatpay/notify", "/status", "/status.json", "/favicon.ico",
         };
         // Everything else that is public belongs to a family that authenticates itself or holds no data.
         var unexpected = publicRoutes.Where(p => !expectedPublic.Contains(p)

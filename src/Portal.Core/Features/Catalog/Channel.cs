@@ -1,8 +1,10 @@
+using Portal.Core.Localization;
 namespace Portal.Core.Features.Catalog;
 
 public enum ChannelType
 {
     /// <summary>Any upstream speaking the OpenAI HTTP API at <see cref="Channel.BaseUrl"/>.</summary>
+    [EnumText("OpenAI-compatible")]
     OpenAICompatible,
 
     /// <summary>The built-in upstream (no network), deterministic; settings in the <c>Simulator...</c> columns, wire format in <see cref="Channel.SimulatorWireFamily"/>.</summary>

@@ -1,3 +1,5 @@
+using Portal.Core.Localization;
+
 namespace Portal.Core.Features.Catalog;
 
 /// <summary>
@@ -12,5 +14,5 @@ public sealed class NoChannelHealth : IChannelHealth
     public IReadOnlyList<ChannelHealthSnapshot> Snapshot() => [];
 
     public Task<ChannelProbeResult> ProbeAsync(Guid channelId, CancellationToken cancellationToken) =>
-        Task.FromResult(new ChannelProbeResult(false, null, 0, NotAvailable));
+        Task.FromResult(new ChannelProbeResult(false, null, 0, LocalizedText.Encode(NotAvailable)));
 }

@@ -1,3 +1,5 @@
+using Portal.Core.Localization;
+
 namespace Portal.Core.Features.Catalog;
 
 /// <summary>
@@ -28,8 +30,11 @@ public sealed class NoRelayCache : IRelayCache
 
 public enum CircuitState
 {
+    [EnumText("Closed (healthy)")]
     Closed,
+    [EnumText("Open (skipped)")]
     Open,
+    [EnumText("Half-open (probing)")]
     HalfOpen,
 }
 
@@ -43,7 +48,10 @@ public sealed record ChannelHealthSnapshot(
     string? LastError,
     DateTimeOffset? LastErrorAt);
 
-/// <summary>The outcome of "test now": one small real request through the channel.</summary>
+/// <summary>
+/// The outcome of "test now": one small real request through the channel. <see cref="Message"/> is
+/// <see cref="LocalizedText"/>, rendered in the reader's language.
+/// </summary>
 public sealed record ChannelProbeResult(bool Ok, int? HttpStatus, double LatencyMs, string Message);
 
 /// <summary>Channel health for the operator pages; implemented by the relay.</summary>

@@ -10,6 +10,7 @@ using Portal.Core.Features.Kyc;
 using Portal.Core.Features.Plans;
 using Portal.Core.Features.Tenants;
 using Portal.Core.Features.Wallet;
+using Portal.Core.Localization;
 
 namespace Portal.Core.Features.Demo;
 
@@ -82,7 +83,7 @@ public sealed class DemoSeeder(
             if (demo.BalanceYuan > 0)
             {
                 var seeded = await ledger.PostAsync(
-                    new LedgerPosting(membership.TenantId, Money.FromYuan(demo.BalanceYuan), LedgerEntryKind.Adjustment, "demo:seed", "Demo balance", "wallet.demo_seeded"),
+                    new LedgerPosting(membership.TenantId, Money.FromYuan(demo.BalanceYuan), LedgerEntryKind.Adjustment, "demo:seed", LocalizedText.Encode("Demo balance"), "wallet.demo_seeded"),
                     cancellationToken: cancellationToken);
                 if (!seeded.IsSuccess) throw new InvalidOperationException(seeded.Error!.Message);
             }

@@ -1,5 +1,6 @@
 using Portal.Core.Common;
 using Portal.Core.Data;
+using Portal.Core.Localization;
 
 namespace Portal.Core.Features.Invoices;
 
@@ -7,6 +8,7 @@ namespace Portal.Core.Features.Invoices;
 public enum InvoiceStatus
 {
     /// <summary>Requested by the tenant, waiting for finance.</summary>
+    [EnumText("Awaiting issue")]
     Pending,
 
     /// <summary>Numbered, rendered and emailed.</summary>
@@ -16,9 +18,11 @@ public enum InvoiceStatus
     Rejected,
 
     /// <summary>The tenant withdrew the request before it was issued.</summary>
+    [EnumText("Withdrawn")]
     Cancelled,
 
     /// <summary>作废: an issued invoice cancelled by finance with a reason; its PDF is kept and stamped.</summary>
+    [EnumText("Void")]
     Voided,
 }
 

@@ -1,4 +1,5 @@
 using Portal.Core.Common;
+using Portal.Core.Localization;
 
 namespace Portal.Core.Features.Invoices;
 
@@ -6,9 +7,11 @@ namespace Portal.Core.Features.Invoices;
 public enum InvoiceType
 {
     /// <summary>增值税普通发票.</summary>
+    [EnumText("Ordinary (普票)")]
     Ordinary,
 
     /// <summary>增值税专用发票: the buyer may deduct input VAT, so the buyer's full details are required.</summary>
+    [EnumText("Special (专票)")]
     Special,
 }
 

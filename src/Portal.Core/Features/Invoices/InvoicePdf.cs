@@ -32,7 +32,7 @@ public static class InvoicePdf
         PortalFontResolver.Install(fontTtf);
 
         using var document = new PdfDocument();
-        document.Info.Title = $"{TypeName(invoice.Type)} {invoice.InvoiceNumber}";
+        document.Info.Title = $"{DocumentTitle} {invoice.InvoiceNumber}";
         document.Info.Author = invoice.PlatformName;
         document.Info.Subject = $"{invoice.Buyer.Name} {invoice.TotalIncludingTax.ToDisplay()}";
         var page = document.AddPage();
@@ -53,6 +53,12 @@ public static class InvoicePdf
         return PdfCanvas.Save(document);
     }
 
+    /// <summary>
+    /// What the document is: the platform's own invoice voucher. The requested national type (普票 / 专票) is printed
+    /// under it in small type, so nobody takes the page for an invoice of the national VAT system.
+    /// </summary>
+    public const string DocumentTitle = "电子发票凭证";
+
     private static string TypeName(InvoiceType type) => type switch
     {
         InvoiceType.Special => "增值税专用发票",
@@ -65,13 +71,13 @@ public static class InvoicePdf
         const double qrSize = 76;
         DrawQrCode(canvas.Gfx, invoice.VerificationUrl, new XRect(Left - 4, top - 4, qrSize, qrSize));
 
-        var title = TypeName(invoice.Type);
+        const string title = DocumentTitle;
         canvas.Text(title, new XRect(Left, top + 6, Width, 30), 22, XStringFormats.Center, PdfCanvas.Frame, bold: true);
         var titleWidth = canvas.Width(title, 22, bold: true);
         var underlineY = top + 40;
         canvas.Line(Left + (Width - titleWidth) / 2 - 6, underlineY, Left + (Width + titleWidth) / 2 + 6, underlineY, PdfCanvas.Frame, 0.8);
         canvas.Line(Left + (Width - titleWidth) / 2 - 6, underlineY + 2.5, Left + (Width + titleWidth) / 2 + 6, underlineY + 2.5, PdfCanvas.Frame, 0.8);
-        canvas.Text("平台发票凭证", new XRect(Left, underlineY + 6, Width, 14), 9, XStringFormats.Center, PdfCanvas.Muted);
+        canvas.Text($"申请类型：{TypeName(invoice.Type)}　·　平台开具的发票凭证，非全国增值税发票管理系统发票", new XRect(Left, underlineY + 6, Width, 14), 9, XStringFormats.Center, PdfCanvas.Muted);
 
         const double metaWidth = 170;
         var metaLeft = Right - metaWidth;

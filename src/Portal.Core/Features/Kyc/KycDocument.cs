@@ -1,12 +1,17 @@
 using Portal.Core.Data;
+using Portal.Core.Localization;
 
 namespace Portal.Core.Features.Kyc;
 
 public enum KycDocumentKind
 {
+    [EnumText("Business licence")]
     BusinessLicence,
+    [EnumText("Authorisation letter")]
     AuthorisationLetter,
+    [EnumText("ID card (portrait side)")]
     IdCardFront,
+    [EnumText("ID card (emblem side)")]
     IdCardBack,
 }
 

@@ -1,3 +1,4 @@
+using Portal.Core.Localization;
 namespace Portal.Core.Features.Notifications;
 
 public enum OutboxStatus
@@ -12,6 +13,7 @@ public enum OutboxStatus
     /// </summary>
     Sending,
     Sent,
+    [EnumText("Sending failed")]
     Failed,
 }
 

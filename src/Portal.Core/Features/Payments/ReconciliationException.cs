@@ -1,21 +1,26 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Common;
 using Portal.Core.Data;
+using Portal.Core.Localization;
 
 namespace Portal.Core.Features.Payments;
 
 public enum ReconciliationIssue
 {
     /// <summary>The bill has a trade whose out_trade_no the portal does not know.</summary>
+    [EnumText("Unknown trade")]
     UnknownTrade,
 
     /// <summary>The bill's amount differs from the order's.</summary>
+    [EnumText("Amount mismatch")]
     AmountMismatch,
 
     /// <summary>Alipay says paid (or refunded) but the order is not Paid here.</summary>
+    [EnumText("Status mismatch")]
     StatusMismatch,
 
     /// <summary>Paid here on the bill date but absent from Alipay's bill.</summary>
+    [EnumText("Missing in the bill")]
     MissingInBill,
 }
 

@@ -1,5 +1,6 @@
 using Portal.Core.Common;
 using Portal.Core.Data;
+using Portal.Core.Localization;
 
 namespace Portal.Core.Features.Payments;
 
@@ -14,9 +15,11 @@ public enum TopUpStatus
 public enum PaymentChannel
 {
     /// <summary>Alipay PC cashier (alipay.trade.page.pay): the browser is sent to the gateway.</summary>
+    [EnumText("Alipay (web cashier)")]
     AlipayPage,
 
     /// <summary>Alipay QR code (alipay.trade.precreate): the buyer scans with the Alipay app.</summary>
+    [EnumText("Alipay (QR code)")]
     AlipayQr,
 
     /// <summary>WeChat Pay Native (/v3/pay/transactions/native): the buyer scans code_url with WeChat.</summary>

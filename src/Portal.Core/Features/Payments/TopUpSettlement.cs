@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Portal.Core.Common;
 using Portal.Core.Data;
 using Portal.Core.Features.Wallet;
+using Portal.Core.Localization;
 
 namespace Portal.Core.Features.Payments;
 
@@ -46,7 +47,7 @@ public sealed class TopUpSettlement(IDbContextFactory<PortalDbContext> dbFactory
         var paidAtValue = (paidAt ?? clock.GetUtcNow()).ToUniversalTime();
         var wechat = order.Channel.IsWechat();
         var posting = new LedgerPosting(order.TenantId, order.Amount, LedgerEntryKind.TopUp, order.Channel.LedgerKey(tradeNo),
-            $"{(wechat ? "WeChat Pay" : "Alipay")} {order.OrderNo}", "wallet.topped_up", order.OrderNo);
+            wechat ? LocalizedText.Encode("WeChat Pay top-up {0}", order.OrderNo) : LocalizedText.Encode("Alipay top-up {0}", order.OrderNo), "wallet.topped_up", order.OrderNo);
         // NOTE: the claim is a conditional UPDATE (status <> Paid) in the ledger's transaction: of N concurrent
         // deliveries one flips the order and credits, the others find 0 rows (after waiting for the winner's row
         // lock) and roll back; the unique ledger key is the second line of defence. Expired or Cancelled orders

@@ -6,6 +6,7 @@ using Portal.Core.Features.Audit;
 using Portal.Core.Features.Kyc;
 using Portal.Core.Features.Notifications;
 using Portal.Core.Features.Wallet;
+using Portal.Core.Localization;
 
 namespace Portal.Core.Features.Plans;
 
@@ -114,7 +115,7 @@ public sealed class PlanRenewals(
         var key = PlanLedgerKeys.Period(subscription.Id, next);
         var insufficient = false;
         var posting = new LedgerPosting(tenantId, -plan.Price, LedgerEntryKind.PlanPurchase, key,
-            $"套餐 {plan.Name} 续费（{ChinaTime.Format(start)} – {ChinaTime.Format(end)}）", "plans.renewed", subscription.Id.ToString("N"));
+            LocalizedText.Encode("Plan {0} renewed ({1} – {2})", plan.Name, ChinaTime.Format(start), ChinaTime.Format(end)), "plans.renewed", subscription.Id.ToString("N"));
         var posted = await ledger.PostAsync(posting, async (db, ct) =>
         {
             var at = clock.GetUtcNow();

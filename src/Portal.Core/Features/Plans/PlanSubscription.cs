@@ -1,5 +1,6 @@
 using Portal.Core.Common;
 using Portal.Core.Data;
+using Portal.Core.Localization;
 
 namespace Portal.Core.Features.Plans;
 
@@ -107,6 +108,7 @@ public enum PlanCreditEventKind
     Granted,
 
     /// <summary>Remaining credit moved to the carry-over pot (plan change or renewal), still usable until <see cref="PlanCreditEvent.ExpiresAt"/>.</summary>
+    [EnumText("Carried over")]
     CarriedOver,
 
     /// <summary>Credit left unused at its expiry; gone, not refunded.</summary>

@@ -6,6 +6,7 @@ using Portal.Core.Features.Kyc;
 using Portal.Core.Features.Payments;
 using Portal.Core.Features.Tenants;
 using Portal.Core.Features.Wallet;
+using Portal.Core.Localization;
 
 namespace Portal.Core.Features.Plans;
 
@@ -64,7 +65,7 @@ public static class PurchasePlan
             var insufficient = false;
             PlanCreditChange? carried = null;
             var posting = new LedgerPosting(tenantId, -plan.Price, LedgerEntryKind.PlanPurchase, key,
-                $"套餐 {plan.Name}（{ChinaTime.Format(start)} – {ChinaTime.Format(end)}）", "plans.purchased", subscriptionId.ToString("N"));
+                LocalizedText.Encode("Plan {0} ({1} – {2})", plan.Name, ChinaTime.Format(start), ChinaTime.Format(end)), "plans.purchased", subscriptionId.ToString("N"));
             var posted = await ledger.PostAsync(posting, async (db, ct) =>
             {
                 var now = clock.GetUtcNow();

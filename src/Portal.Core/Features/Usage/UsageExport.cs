@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Core.Common;
 using Portal.Core.Data;
 using Portal.Core.Features.Tenants;
+using Portal.Core.Localization;
 
 namespace Portal.Core.Features.Usage;
 
@@ -32,11 +33,14 @@ public sealed class UsageExport(IDbContextFactory<PortalDbContext> dbFactory, Te
         return member.IsSuccess ? Unit.Value : member.Error;
     }
 
-    /// <summary>Writes the CSV (BOM, header, CRLF records) to <paramref name="output"/>; returns the number of rows.</summary>
-    public async Task<long> WriteCsvAsync(Stream output, RequestLogFilter filter, Func<string, string> header, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the CSV (BOM, header, CRLF records) to <paramref name="output"/>; returns the number of rows. <paramref name="text"/>
+    /// translates the header and the enumerated values (endpoint, status, yes/no), so they match the header's language.
+    /// </summary>
+    public async Task<long> WriteCsvAsync(Stream output, RequestLogFilter filter, Func<string, string> text, CancellationToken cancellationToken)
     {
         await using var writer = new StreamWriter(output, Csv.Utf8WithBom, bufferSize: 64 * 1024, leaveOpen: true);
-        Csv.WriteRow(writer, Columns.Select(c => Csv.Field(header(c))));
+        Csv.WriteRow(writer, Columns.Select(c => Csv.Field(text(c))));
         var count = await ForEachChunkAsync(filter, async rows =>
         {
             foreach (var r in rows)
@@ -44,8 +48,8 @@ public sealed class UsageExport(IDbContextFactory<PortalDbContext> dbFactory, Te
                 Csv.WriteRow(writer,
                 [
                     ChinaTime.Format(r.At, seconds: true), Csv.Field(r.RequestId, untrusted: true), Csv.Field(r.KeyName, untrusted: true), Csv.Field(r.KeyPrefix),
-                    Csv.Field(r.Model, untrusted: true), r.Endpoint.ToString(), r.Status.ToString(), Int(r.HttpStatus), Csv.Field(r.ErrorCode, untrusted: true),
-                    r.Stream ? "true" : "false", r.Estimated ? "true" : "false", Int(r.InputTokens), Int(r.CachedInputTokens), Int(r.OutputTokens),
+                    Csv.Field(r.Model, untrusted: true), Csv.Field(text(EnumText.Key(r.Endpoint))), Csv.Field(text(EnumText.Key(r.Status))), Int(r.HttpStatus), Csv.Field(r.ErrorCode, untrusted: true),
+                    Csv.Field(text(r.Stream ? "Yes" : "No")), Csv.Field(text(r.Estimated ? "Yes" : "No")), Int(r.InputTokens), Int(r.CachedInputTokens), Int(r.OutputTokens),
                     Yuan(r.InputPricePerMillion), Yuan(r.CachedInputPricePerMillion), Yuan(r.OutputPricePerMillion),
                     Yuan(r.Cost), Yuan(r.PlanCreditUsed), Yuan(r.WalletCharged), Int(r.LatencyMs), r.TimeToFirstTokenMs is { } t ? Int(t) : "", Csv.Field(r.ClientIp),
                 ]);

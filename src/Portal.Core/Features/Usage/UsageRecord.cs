@@ -1,4 +1,5 @@
 using Portal.Core.Data;
+using Portal.Core.Localization;
 
 namespace Portal.Core.Features.Usage;
 
@@ -8,18 +9,22 @@ public enum UsageStatus
     Succeeded,
 
     /// <summary>Failed before any output reached the client: charged nothing.</summary>
+    [EnumText("Request failed")]
     Failed,
 
     /// <summary>The client went away mid-stream: charged for what was generated.</summary>
+    [EnumText("Cancelled by the client")]
     ClientCancelled,
 
     /// <summary>The upstream broke off after the first byte: charged for what was generated.</summary>
+    [EnumText("Interrupted by the upstream")]
     UpstreamInterrupted,
 }
 
 /// <summary>The client surface a request came in on (shown as <c>chat.completions</c>, <c>embeddings</c>, <c>messages</c>, <c>responses</c>).</summary>
 public enum UsageEndpoint
 {
+    [EnumText("Chat completions")]
     ChatCompletions,
     Embeddings,
 

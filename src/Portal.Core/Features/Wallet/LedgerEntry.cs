@@ -1,12 +1,15 @@
 using Portal.Core.Common;
 using Portal.Core.Data;
+using Portal.Core.Localization;
 
 namespace Portal.Core.Features.Wallet;
 
 public enum LedgerEntryKind
 {
+    [EnumText("Top-up")]
     TopUp,
     Refund,
+    [EnumText("Plan purchase")]
     PlanPurchase,
     Adjustment,
     Reversal,

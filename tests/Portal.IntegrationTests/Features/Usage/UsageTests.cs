@@ -245,6 +245,10 @@ public abstract class UsageTests<TFactory>(TFactory factory) : IClassFixture<TFa
         Assert.Equal(awkward, rows[2][keyColumn]);
         Assert.Equal("1.234567", rows[2][costColumn]);
         Assert.Equal("'=HYPERLINK(\"x\")", rows[1][keyColumn]);
+        // Values under Chinese headers are Chinese too: endpoint, status and yes/no.
+        Assert.Equal("对话补全", rows[2][Array.IndexOf(UsageExport.Columns, "Endpoint")]);
+        Assert.Equal("成功", rows[2][Array.IndexOf(UsageExport.Columns, "Status")]);
+        Assert.Equal(("否", "是"), (rows[2][Array.IndexOf(UsageExport.Columns, "Streamed")], rows[1][Array.IndexOf(UsageExport.Columns, "Streamed")]));
         Assert.Contains("\"生产, \"\"主\"\"密钥\n第二行\"", Encoding.UTF8.GetString(bytes));
 
         var json = JsonDocument.Parse(await client.Http.GetStringAsync("/api/tenant/usage/export.json")).RootElement;

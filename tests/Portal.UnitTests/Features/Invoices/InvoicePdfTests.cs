@@ -42,6 +42,20 @@ public class InvoicePdfTests
     }
 
     [Fact]
+    public void Is_titled_as_the_platforms_invoice_voucher_with_the_requested_type_in_small_type()
+    {
+        using var document = PdfDocument.Open(Rendered.Value);
+        var letters = document.GetPage(1).Letters;
+        var biggest = letters.Max(l => l.PointSize);
+        var title = string.Concat(letters.Where(l => l.PointSize == biggest).Select(l => l.Value));
+        Assert.Equal(InvoicePdf.DocumentTitle, title);
+        Assert.Equal("电子发票凭证", title);
+        var type = string.Concat(letters.Where(l => l.PointSize < biggest / 2).Select(l => l.Value));
+        Assert.Contains("申请类型：增值税普通发票", type);
+        Assert.Equal("电子发票凭证 25310000000012345678", document.Information.Title);
+    }
+
+    [Fact]
     public void Prints_line_amounts_without_and_totals_with_the_currency_sign()
     {
         var words = Words(Rendered.Value);

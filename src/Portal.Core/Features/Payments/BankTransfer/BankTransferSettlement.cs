@@ -6,6 +6,7 @@ using Portal.Core.Features.Audit;
 using Portal.Core.Features.Kyc;
 using Portal.Core.Features.Notifications;
 using Portal.Core.Features.Wallet;
+using Portal.Core.Localization;
 
 namespace Portal.Core.Features.Payments.BankTransfer;
 
@@ -48,7 +49,7 @@ public sealed class BankTransferSettlement(
         var actor = currentUser.UserId is null ? "system" : currentUser.Name;
         var tenantId = order.TenantId;
         var posting = new LedgerPosting(tenantId, received, LedgerEntryKind.TopUp, $"bank:{reference}",
-            $"对公转账 {RemittanceCodes.Display(order.RemittanceCode)}", "wallet.topped_up", order.RemittanceCode);
+            LocalizedText.Encode("Bank transfer {0}", RemittanceCodes.Display(order.RemittanceCode)), "wallet.topped_up", order.RemittanceCode);
         var result = await ledger.PostAsync(posting, async (db, ct) =>
         {
             // NOTE: the claim is a conditional UPDATE (status = Pending) inside the ledger's transaction: of two

@@ -10,6 +10,7 @@ using Portal.Core.Features.Notifications;
 using Portal.Core.Features.Payments.Alipay;
 using Portal.Core.Features.Payments.WechatPay;
 using Portal.Core.Features.Wallet;
+using Portal.Core.Localization;
 
 namespace Portal.Core.Features.Payments.Refunds;
 
@@ -129,8 +130,10 @@ public sealed class RefundPayouts(
             return refunded.Error;
         }
 
-        var rail = part.Kind == RefundAllocationKind.Wechat ? "微信支付" : "支付宝";
-        return await SettleAsync(part, refundNo, $"退款 {refundNo} → {rail} {orderNo}", (refunded.Value ?? now).ToUniversalTime(), bankReference: null, cancellationToken);
+        var memo = part.Kind == RefundAllocationKind.Wechat
+            ? LocalizedText.Encode("Refund {0} to WeChat Pay {1}", refundNo, orderNo)
+            : LocalizedText.Encode("Refund {0} to Alipay {1}", refundNo, orderNo);
+        return await SettleAsync(part, refundNo, memo, (refunded.Value ?? now).ToUniversalTime(), bankReference: null, cancellationToken);
     }
 
     /// <summary>When Alipay refunded; fund_change = N means an earlier call with this out_request_no already did: still paid out.</summary>
@@ -195,7 +198,7 @@ public sealed class RefundPayouts(
             }
         }
 
-        var settled = await SettleAsync(part, refundNo, $"退款 {refundNo} → 微信支付 {outTradeNo}", (successTime ?? clock.GetUtcNow()).ToUniversalTime(), bankReference: null, cancellationToken);
+        var settled = await SettleAsync(part, refundNo, LocalizedText.Encode("Refund {0} to WeChat Pay {1}", refundNo, outTradeNo), (successTime ?? clock.GetUtcNow()).ToUniversalTime(), bankReference: null, cancellationToken);
         return settled.IsSuccess || settled.Error == RefundErrors.AllocationDone ? "refund settled" : settled.Error!;
     }
 
@@ -221,7 +224,7 @@ public sealed class RefundPayouts(
             refundNo = refund.RefundNo;
         }
 
-        return await SettleAsync(part, refundNo, $"退款 {refundNo} → 银行转账 {reference}", clock.GetUtcNow(), reference, cancellationToken);
+        return await SettleAsync(part, refundNo, LocalizedText.Encode("Refund {0} by bank transfer {1}", refundNo, reference), clock.GetUtcNow(), reference, cancellationToken);
     }
 
     /// <summary>Bank parts are paid by bank; so are Alipay and WeChat Pay parts that their rail definitively refused.</summary>

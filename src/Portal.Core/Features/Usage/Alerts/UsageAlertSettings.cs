@@ -1,4 +1,5 @@
 using Portal.Core.Data;
+using Portal.Core.Localization;
 
 namespace Portal.Core.Features.Usage.Alerts;
 
@@ -35,8 +36,11 @@ public sealed class UsageAlertSettings : ITenantOwned
 
 public enum UsageAlertKind
 {
+    [EnumText("Low balance")]
     LowBalance,
+    [EnumText("Monthly spend")]
     MonthlySpend,
+    [EnumText("Key budget")]
     KeyBudget,
 }
 
@@ -69,6 +73,7 @@ public enum WebhookDeliveryStatus
 {
     Pending,
     Delivered,
+    [EnumText("Sending failed")]
     Failed,
 }
 

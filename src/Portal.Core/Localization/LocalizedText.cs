@@ -1,0 +1,56 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Localization;
+
+namespace Portal.Core.Localization;
+
+/// <summary>
+/// Text that is stored once and read in several languages (ledger memos): kept as its English template, which is the
+/// localisation key, and its arguments, as <c>{"t":"Plan {0}","a":["基础套餐"]}</c>, and rendered in the reader's
+/// language. Text stored before (plain, in one language) and text people typed is shown as it is.
+/// </summary>
+public static class LocalizedText
+{
+    private const string Marker = "{\"t\":";
+
+    /// <summary>Stores <paramref name="template"/> (an English localisation key with <c>{0}</c>… holes) with its arguments.</summary>
+    public static string Encode(string template, params string[] args) =>
+        JsonSerializer.Serialize(new Stored(template, args), Options);
+
+    /// <summary>The stored text in the localizer's (the current UI) culture.</summary>
+    public static string Render(IStringLocalizer localizer, string stored)
+    {
+        if (!stored.StartsWith(Marker, StringComparison.Ordinal)) return stored;
+        try
+        {
+            var text = JsonSerializer.Deserialize<Stored>(stored);
+            if (text?.T is null) return stored;
+            return string.Format(CultureInfo.CurrentCulture, localizer[text.T], text.A ?? []);
+        }
+        catch (Exception e) when (e is JsonException or FormatException)
+        {
+            return stored;
+        }
+    }
+
+    /// <summary>The English text (logs, exports that are not localised).</summary>
+    public static string English(string stored)
+    {
+        if (!stored.StartsWith(Marker, StringComparison.Ordinal)) return stored;
+        try
+        {
+            var text = JsonSerializer.Deserialize<Stored>(stored);
+            return text?.T is null ? stored : string.Format(CultureInfo.InvariantCulture, text.T, text.A ?? []);
+        }
+        catch (Exception e) when (e is JsonException or FormatException)
+        {
+            return stored;
+        }
+    }
+
+    private static readonly JsonSerializerOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private sealed record Stored([property: JsonPropertyName("t")] string T, [property: JsonPropertyName("a")] string[]? A);
+}
