@@ -79,7 +79,10 @@ public partial class AlipayRequestBuilderTests
         Assert.Contains("action=\"https://openapi-sandbox.dl.alipaydev.com/gateway.do?charset=utf-8\"", html);
         Assert.DoesNotContain("<b>", html);
         Assert.DoesNotContain("O'Neil", html);
-        Assert.Contains("document.getElementById(\"alipay-submit\").submit()", html);
+        // Submitted by the portal's script file, never by inline script (the Content Security Policy forbids it).
+        Assert.Contains("<form id=\"alipay-submit\"", html);
+        Assert.Contains("<script src=\"/assets/js/alipay-submit.js\"></script>", html);
+        Assert.DoesNotContain("<script>", html);
 
         // What a browser would post: attribute values decoded.
         var fields = InputPattern().Matches(html)
