@@ -1,7 +1,10 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Portal.Core.Features.Payments.WechatPay;
 
 /// <summary>The benchmarks' command-line options: <c>--name value</c> pairs after <c>dotnet run ... --</c>.</summary>
 internal static class BenchmarkArgs
@@ -29,10 +32,15 @@ internal sealed class BenchmarkApp(string connectionString) : WebApplicationFact
         builder.UseSetting("ConnectionStrings:Portal", connectionString);
         builder.UseSetting("Jobs:RunServer", "false");
         builder.UseSetting("Alipay:Simulator:RunNotifier", "false");
+        builder.UseSetting("WechatPay:Simulator:RunNotifier", "false");
+        // One load generator on one address: the per-address throttles would measure themselves.
+        builder.UseSetting("RateLimits:Enabled", "false");
         builder.UseSetting("Bootstrap:AdminEmail", "bench-admin@bench.test");
         builder.UseSetting("Bootstrap:AdminPassword", "Bench-Admin-2026");
         builder.UseSetting("Payments:MaximumTopUpYuan", "1000000");
         builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Error));
+        // The WeChat Pay client reaches the in-process simulator (its gateway) in memory, as in the integration tests.
+        builder.ConfigureTestServices(services => services.AddHttpClient(WechatPayFeature.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler()));
     }
 
     private static string WebProjectDirectory()

@@ -46,7 +46,8 @@ public sealed class MembersAndOperatorFlowTests(PortalServer server) : IClassFix
             await Assertions.Expect(page.Locator("body")).ToContainTextAsync(ownerEmail);
             await BrowserTest.SnapAsync(page, "admin-02-tenant-detail");
             await page.ClickAsync("[role=tab]:has-text('审计日志')");
-            await Assertions.Expect(page.Locator("[data-testid=audit-table]")).ToContainTextAsync("tenants.created");
+            // The action code (tenants.created) is shown by its translated name.
+            await Assertions.Expect(page.Locator("[data-testid=audit-table]")).ToContainTextAsync("创建账户");
             await page.GotoAsync("/admin/outbox");
             await Assertions.Expect(page.Locator("body")).ToContainTextAsync("请验证您的邮箱");
             await page.ClickAsync($"td:has-text('{ownerEmail}')");

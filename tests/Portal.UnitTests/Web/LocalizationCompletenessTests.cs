@@ -19,7 +19,9 @@ public sealed partial class LocalizationCompletenessTests
     [
         "DatabaseProvider", "AlipayMode", "AlipayTradeStatus", "SimulatorTradeStatus", "DocumentType", "StatementFormat",
         "TokenEncoding", "RenewalOutcome", "PlanCreditPot", "AttemptKind", "UpstreamEndpoint", "HoldOutcome",
-        "ModelTokenizer",
+        "ModelTokenizer", "WechatPayMode", "RailTradeState", "AvailabilityOutcome",
+        // The relay's canonical chat model: wire protocol, never a label.
+        "ResponseFormatKind", "FinishReason", "ChatRole", "ToolChoiceKind",
     ];
 
     private static readonly IStringLocalizer Chinese = ChineseLocalizer();

@@ -17,6 +17,7 @@ public enum ChannelType
     Gemini,
 
     /// <summary>Azure OpenAI: <c>{endpoint}/openai/deployments/{deployment}/...?api-version=</c> with the <c>api-key</c> header; the deployment is the model mapping's upstream id.</summary>
+    [EnumText("Azure OpenAI")]
     AzureOpenAI,
 }
 
@@ -24,6 +25,7 @@ public enum ChannelType
 public enum WireFamily
 {
     /// <summary>OpenAI: chat completions, Responses, embeddings.</summary>
+    [EnumText("OpenAI format")]
     OpenAI,
 
     /// <summary>Anthropic Messages.</summary>

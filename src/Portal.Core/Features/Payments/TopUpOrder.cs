@@ -23,9 +23,11 @@ public enum PaymentChannel
     AlipayQr,
 
     /// <summary>WeChat Pay Native (/v3/pay/transactions/native): the buyer scans code_url with WeChat.</summary>
+    [EnumText("WeChat Pay (QR code)")]
     WechatNative,
 
     /// <summary>WeChat Pay H5 (/v3/pay/transactions/h5): a mobile browser opens h5_url, which hands over to WeChat.</summary>
+    [EnumText("WeChat Pay (mobile)")]
     WechatH5,
 }
 

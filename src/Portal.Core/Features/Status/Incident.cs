@@ -1,3 +1,4 @@
+using Portal.Core.Localization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -17,9 +18,11 @@ public enum IncidentImpact
     Degraded,
 
     /// <summary>Many requests failing.</summary>
+    [EnumText("Partial outage")]
     PartialOutage,
 
     /// <summary>The models are unusable.</summary>
+    [EnumText("Major outage")]
     MajorOutage,
 }
 

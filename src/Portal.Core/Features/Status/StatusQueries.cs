@@ -1,3 +1,4 @@
+using Portal.Core.Localization;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Common;
 using Portal.Core.Data;
@@ -13,7 +14,9 @@ public enum ModelState
 {
     Operational,
     Degraded,
+    [EnumText("Partial outage")]
     PartialOutage,
+    [EnumText("Major outage")]
     MajorOutage,
 }
 

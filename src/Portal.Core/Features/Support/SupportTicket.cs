@@ -1,3 +1,4 @@
+using Portal.Core.Localization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Portal.Core.Data;
@@ -10,6 +11,7 @@ public enum TicketCategory
 {
     Billing,
     Invoice,
+    [EnumText("API error")]
     ApiError,
     Verification,
     Other,
@@ -26,6 +28,7 @@ public enum TicketPriority
 public enum TicketStatus
 {
     Open,
+    [EnumText("Waiting for customer")]
     WaitingForCustomer,
     Resolved,
     Closed,

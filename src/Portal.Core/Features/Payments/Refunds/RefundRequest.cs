@@ -1,3 +1,4 @@
+using Portal.Core.Localization;
 using Portal.Core.Common;
 using Portal.Core.Data;
 
@@ -76,6 +77,7 @@ public enum RefundAllocationKind
     Bank,
 
     /// <summary>Back to the WeChat Pay user who paid a top-up (/v3/refund/domestic/refunds, out_refund_no = OutRequestNo).</summary>
+    [EnumText("WeChat Pay")]
     Wechat,
 }
 
