@@ -54,7 +54,7 @@ public sealed class MembersAndOperatorFlowTests(PortalServer server) : IClassFix
             await Assertions.Expect(page.Locator("[data-testid=outbox-message]")).ToContainTextAsync("/Account/ConfirmEmail?userId=");
             await BrowserTest.SnapAsync(page, "admin-03-outbox");
             await page.GotoAsync("/admin/audit");
-            await Assertions.Expect(page.Locator("[data-testid=audit-table]")).ToContainTextAsync("security.2fa_enabled");
+            await Assertions.Expect(page.Locator("[data-testid=audit-table]")).ToContainTextAsync("开启双重验证");
             await BrowserTest.SnapAsync(page, "admin-04-audit");
         });
     }

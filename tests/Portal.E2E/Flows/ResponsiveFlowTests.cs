@@ -28,7 +28,7 @@ public sealed class ResponsiveFlowTests(PortalServer server) : IClassFixture<Por
 
             // The tenant name is cut with an ellipsis on one line, inside the viewport.
             var tenant = page.Locator("button.tenant-button");
-            var box = (await tenant.BoundingBoxAsync())!;
+            var box = await LaidOutBoxAsync(tenant);
             Assert.True(box.Height < 48, $"tenant button is {box.Height} px tall");
             Assert.True(box.X + box.Width <= 390, $"tenant button ends at {box.X + box.Width}");
             Assert.Equal(0, await page.EvaluateAsync<int>("document.documentElement.scrollWidth - document.documentElement.clientWidth"));
@@ -52,7 +52,7 @@ public sealed class ResponsiveFlowTests(PortalServer server) : IClassFixture<Por
             await page.GotoAsync("/");
             var log = page.GetByRole(AriaRole.Link, new() { Name = "请求日志 →" }).First;
             await Assertions.Expect(log).ToBeVisibleAsync();
-            var logBox = (await log.BoundingBoxAsync())!;
+            var logBox = await LaidOutBoxAsync(log);
             Assert.True(logBox.Height < 30, $"the request-log link is {logBox.Height} px tall");
 
             await BrowserTest.SnapAsync(page, "91-phone-overview");
@@ -99,9 +99,24 @@ public sealed class ResponsiveFlowTests(PortalServer server) : IClassFixture<Por
             var test = page.Locator("[data-testid=channel-test]").First;
             await Assertions.Expect(test).ToBeVisibleAsync();
             Assert.Equal(0, await page.EvaluateAsync<int>("document.documentElement.scrollWidth - document.documentElement.clientWidth"));
-            Assert.True((await test.BoundingBoxAsync())!.Height < 40, "立即测试 wraps");
+            Assert.True((await LaidOutBoxAsync(test)).Height < 40, "立即测试 wraps");
             await BrowserTest.SnapAsync(page, "92-channels-1366");
         });
+    }
+
+    /// <summary>
+    /// The element's box once it is on screen: Blazor re-renders rows (the channel health refreshes every 5 s, the circuit
+    /// replaces the prerendered page), and a box read in between is null.
+    /// </summary>
+    private static async Task<LocatorBoundingBoxResult> LaidOutBoxAsync(ILocator locator)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            await Assertions.Expect(locator).ToBeVisibleAsync();
+            if (await locator.BoundingBoxAsync() is { } box) return box;
+            if (attempt == 20) throw new InvalidOperationException("the element never stayed laid out");
+            await Task.Delay(100);
+        }
     }
 
     private async Task CreditAsync(string ownerEmail, string memo)
