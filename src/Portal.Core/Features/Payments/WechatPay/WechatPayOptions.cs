@@ -72,9 +72,13 @@ public sealed class WechatPayOptions
 
     public string ResolveNotifyUrl(PortalOptions portal) => string.IsNullOrWhiteSpace(NotifyUrl) ? portal.Link("payments/wechatpay/notify") : NotifyUrl.Trim();
 
-    public string? ResolveMerchantPrivateKey() => WechatPaySecrets.Read(MerchantPrivateKey, MerchantPrivateKeyFile);
+    public string? ResolveMerchantPrivateKey() => Secret("WechatPay:MerchantPrivateKey", MerchantPrivateKey, MerchantPrivateKeyFile);
 
-    public string? ResolvePublicKey() => WechatPaySecrets.Read(PublicKey, PublicKeyFile);
+    public string? ResolvePublicKey() => Secret("WechatPay:PublicKey", PublicKey, PublicKeyFile);
+
+    /// <summary>The shared value-or-file reader (<see cref="SecretSource"/>); relative paths from the working directory; unset → null.</summary>
+    private static string? Secret(string key, string? value, string? file) =>
+        SecretSource.Resolve(key, value, file, Directory.GetCurrentDirectory()) is { Length: > 0 } secret ? secret : null;
 
     /// <summary>Keys a real merchant account cannot work without (the simulator supplies its own).</summary>
     public IEnumerable<string> MissingKeys()
@@ -117,7 +121,7 @@ internal sealed class WechatPayOptionsValidator : IValidateOptions<WechatPayOpti
         {
             load();
         }
-        catch (Exception ex) when (ex is ArgumentException or CryptographicException or IOException)
+        catch (Exception ex) when (ex is ArgumentException or CryptographicException or IOException or InvalidOperationException)
         {
             failures.Add($"{key} is not usable: {ex.Message}");
         }
