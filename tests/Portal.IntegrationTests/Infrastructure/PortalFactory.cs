@@ -70,8 +70,12 @@ public abstract class PortalFactory : WebApplicationFactory<Program>, IAsyncLife
         finally
         {
             await DisposeAsync();
+            await ReleaseDatabaseAsync(_connectionString);
         }
     }
+
+    /// <summary>After the host has stopped: gives the class's database back (pooled connections closed, database dropped).</summary>
+    protected virtual Task ReleaseDatabaseAsync(string connectionString) => Task.CompletedTask;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -127,6 +131,8 @@ public sealed class PostgresPortalFactory : PortalFactory
     public override DatabaseProvider Provider => DatabaseProvider.Postgres;
 
     protected override async Task<string> CreateDatabaseAsync() => await (await PostgresServer.GetAsync()).CreateDatabaseAsync("portal_test");
+
+    protected override async Task ReleaseDatabaseAsync(string connectionString) => await (await PostgresServer.GetAsync()).DropDatabaseAsync(connectionString);
 }
 
 public sealed class SqlitePortalFactory : PortalFactory
