@@ -25,13 +25,21 @@ using Portal.Relay.Settlement;
 /// PostgreSQL: added latency at concurrency 1 (non-streaming total, streaming time to first event), throughput at
 /// concurrency 32, relay CPU time per request and memory.
 ///   dotnet run -c Release --project tests/Portal.Benchmarks -- relay [--requests 3000] [--seconds 10] [--concurrency 32]
+/// With <c>--protocols</c>: <c>/v1/messages</c> pass-through and chat → Anthropic translation against the OpenAI pass-through path.
 /// </summary>
 internal static class RelayBenchmark
 {
     private const string Model = "gpt-bench";
 
+    private const string ClaudeModel = "claude-bench";
+
+    /// <summary>A "secret" with this prefix is sent Anthropic's way (x-api-key + anthropic-version) instead of as a bearer token.</summary>
+    private const string AnthropicAuth = "anthropic:";
+
     public static async Task<int> RunAsync()
     {
+        if (Environment.GetCommandLineArgs().Contains("--protocols")) return await ProtocolsAsync();
+
         var sequential = BenchmarkArgs.Int("--requests", 3000);
         var seconds = BenchmarkArgs.Int("--seconds", 10);
         var concurrency = BenchmarkArgs.Int("--concurrency", 32);
@@ -115,6 +123,109 @@ internal static class RelayBenchmark
         return recorded == relayRequests && invariantHolds && failures == 0 ? 0 : 1;
     }
 
+    /// <summary>One measured path: the same request to the upstream directly and through the relay.</summary>
+    private sealed record Cell(string Name, string DirectUrl, string DirectSecret, byte[] DirectBody, string RelayUrl, string RelaySecret, byte[] RelayBody, bool Stream);
+
+    private sealed record CellResult(Cell Cell, Sequential Direct, Sequential Relay, Load DirectLoad, Load RelayLoad)
+    {
+        /// <summary>Time to the first event for streams, the whole answer otherwise.</summary>
+        public double AddedP50 => Cell.Stream ? P(Relay.FirstEvent, 0.5) - P(Direct.FirstEvent, 0.5) : P(Relay.Total, 0.5) - P(Direct.Total, 0.5);
+
+        /// <summary>Relay CPU per request: the relayed run's process CPU per request minus the direct run's.</summary>
+        public double CpuMicros => ((RelayLoad.CpuMs / RelayLoad.Completed) - (DirectLoad.CpuMs / DirectLoad.Completed)) * 1000;
+    }
+
+    /// <summary>
+    /// <c>relay --protocols</c>: the OpenAI pass-through path against <c>/v1/messages</c> passed through to an
+    /// Anthropic upstream and chat completions translated to Anthropic Messages (streaming), in one run: added p50 at
+    /// concurrency 1 and relay CPU per request at concurrency <c>--concurrency</c>. Target: translation ≤ 1.5× the
+    /// pass-through CPU per request.
+    /// </summary>
+    private static async Task<int> ProtocolsAsync()
+    {
+        var sequential = BenchmarkArgs.Int("--requests", 1000);
+        var seconds = BenchmarkArgs.Int("--seconds", 4);
+        var concurrency = BenchmarkArgs.Int("--concurrency", 16);
+
+        Console.WriteLine($"Starting PostgreSQL, the portal and fake OpenAI and Anthropic upstreams on Kestrel ({Environment.ProcessorCount} cores)...");
+        var connectionString = await (await PostgresServer.GetAsync()).CreateDatabaseAsync("portal_relay_protocols_bench");
+        var openAi = new FakeOpenAiUpstream();
+        await openAi.StartAsync();
+        var anthropic = new FakeAnthropicUpstream();
+        await anthropic.StartAsync();
+        var port = FreePort();
+        await using var app = new BenchmarkApp(connectionString);
+        app.UseKestrel(port);
+        app.StartServer();
+        var (tenantId, secret) = await ArrangeAsync(app, openAi, anthropic);
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024, UseCookies = false, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
+        {
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+
+        static byte[] Chat(string model, bool stream) => Encoding.UTF8.GetBytes("{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}],\"max_tokens\":50" + (stream ? ",\"stream\":true" : "") + "}");
+        static byte[] Messages(string model, bool stream) => Encoding.UTF8.GetBytes("{\"model\":\"" + model + "\",\"max_tokens\":50,\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}]" + (stream ? ",\"stream\":true" : "") + "}");
+        var relay = $"http://127.0.0.1:{port}/v1";
+        var openAiDirect = openAi.BaseUrl("ok") + "/chat/completions";
+        var anthropicDirect = anthropic.BaseUrl("ok") + "/v1/messages";
+        var anthropicKey = AnthropicAuth + FakeAnthropicUpstream.UpstreamKey;
+        Cell[] cells =
+        [
+            new("OpenAI chat, pass-through", openAiDirect, secret, Chat(Model, false), relay + "/chat/completions", secret, Chat(Model, false), false),
+            new("OpenAI chat, pass-through, streaming", openAiDirect, secret, Chat(Model, true), relay + "/chat/completions", secret, Chat(Model, true), true),
+            new("/v1/messages, pass-through", anthropicDirect, anthropicKey, Messages(ClaudeModel, false), relay + "/messages", AnthropicAuth + secret, Messages(ClaudeModel, false), false),
+            new("/v1/messages, pass-through, streaming", anthropicDirect, anthropicKey, Messages(ClaudeModel, true), relay + "/messages", AnthropicAuth + secret, Messages(ClaudeModel, true), true),
+            new("chat → Anthropic, translated, streaming", anthropicDirect, anthropicKey, Messages(ClaudeModel, true), relay + "/chat/completions", secret, Chat(ClaudeModel, true), true),
+        ];
+
+        Console.WriteLine("Warming up...");
+        foreach (var cell in cells)
+        {
+            await SequentialAsync(http, cell.DirectUrl, cell.DirectSecret, cell.DirectBody, cell.Stream, 200);
+            await SequentialAsync(http, cell.RelayUrl, cell.RelaySecret, cell.RelayBody, cell.Stream, 200);
+            await ThroughputAsync(http, cell.RelayUrl, cell.RelaySecret, cell.RelayBody, cell.Stream, concurrency, TimeSpan.FromSeconds(1));
+        }
+
+        var before = await CountUsageAsync(app, tenantId);
+        Console.WriteLine("Measuring...");
+        var results = new List<CellResult>();
+        foreach (var cell in cells)
+        {
+            var direct = await SequentialAsync(http, cell.DirectUrl, cell.DirectSecret, cell.DirectBody, cell.Stream, sequential);
+            var relayed = await SequentialAsync(http, cell.RelayUrl, cell.RelaySecret, cell.RelayBody, cell.Stream, sequential);
+            var directLoad = await ThroughputAsync(http, cell.DirectUrl, cell.DirectSecret, cell.DirectBody, cell.Stream, concurrency, TimeSpan.FromSeconds(seconds));
+            var relayLoad = await ThroughputAsync(http, cell.RelayUrl, cell.RelaySecret, cell.RelayBody, cell.Stream, concurrency, TimeSpan.FromSeconds(seconds));
+            results.Add(new CellResult(cell, direct, relayed, directLoad, relayLoad));
+        }
+
+        var relayedCount = results.Sum(r => r.Relay.Count + r.RelayLoad.Completed);
+        var failures = results.Sum(r => r.Relay.Failures + r.RelayLoad.Failures + r.Direct.Failures + r.DirectLoad.Failures);
+        var recorded = await CountUsageAsync(app, tenantId) - before;
+        var invariantHolds = await InvariantHoldsAsync(app, tenantId);
+        var passThroughStream = results[1].CpuMicros;
+        var translated = results[4].CpuMicros;
+
+        var report = new StringBuilder();
+        report.AppendLine(CultureInfo.InvariantCulture, $"\nprotocol paths, {Environment.ProcessorCount} cores shared by client, relay, upstreams and PostgreSQL; concurrency 1 × {sequential} requests for p50, concurrency {concurrency} × {seconds} s for CPU");
+        report.AppendLine("| path | direct p50 | relay p50 | added p50 | relay req/s | relay CPU per request | vs OpenAI pass-through (same mode) |");
+        report.AppendLine("|---|---|---|---|---|---|---|");
+        foreach (var r in results)
+        {
+            var reference = r.Cell.Stream ? results[1] : results[0];
+            var directP50 = r.Cell.Stream ? P(r.Direct.FirstEvent, 0.5) : P(r.Direct.Total, 0.5);
+            var relayP50 = r.Cell.Stream ? P(r.Relay.FirstEvent, 0.5) : P(r.Relay.Total, 0.5);
+            report.AppendLine(CultureInfo.InvariantCulture,
+                $"| {r.Cell.Name} | {directP50:F3} ms | {relayP50:F3} ms | {r.AddedP50:F3} ms | {r.RelayLoad.Rps:F0} | {r.CpuMicros:F0} µs | {r.CpuMicros / reference.CpuMicros:F2}× |");
+        }
+
+        report.AppendLine(CultureInfo.InvariantCulture, $"(streaming p50s are time to the first event)\ntranslation CPU / pass-through CPU (streaming): {translated / passThroughStream:F2}× (target ≤ 1.5×)");
+        report.AppendLine(CultureInfo.InvariantCulture, $"billing: {relayedCount} relayed, {recorded} usage records written, {failures} failed responses, ledger invariant {(invariantHolds ? "holds" : "BROKEN")}");
+        Console.WriteLine(report.ToString());
+        await openAi.StopAsync();
+        await anthropic.StopAsync();
+        return recorded == relayedCount && invariantHolds && failures == 0 ? 0 : 1;
+    }
+
     private sealed record Sequential(List<double> Total, List<double> FirstEvent, int Failures)
     {
         public int Count => Total.Count;
@@ -170,7 +281,17 @@ internal static class RelayBenchmark
         var started = Stopwatch.GetTimestamp();
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", secret);
+        if (secret.StartsWith(AnthropicAuth, StringComparison.Ordinal))
+        {
+            // Anthropic's way: x-api-key and anthropic-version (the fake Anthropic upstream checks both).
+            request.Headers.Add("x-api-key", secret[AnthropicAuth.Length..]);
+            request.Headers.Add("anthropic-version", "2023-06-01");
+        }
+        else
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", secret);
+        }
+
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         await using var content = await response.Content.ReadAsStreamAsync();
         double firstEvent = 0;
@@ -186,7 +307,7 @@ internal static class RelayBenchmark
         return (response.StatusCode == HttpStatusCode.OK && seen > 0, firstEvent, totalMs);
     }
 
-    private static async Task<(Guid TenantId, string Secret)> ArrangeAsync(BenchmarkApp app, FakeOpenAiUpstream upstream)
+    private static async Task<(Guid TenantId, string Secret)> ArrangeAsync(BenchmarkApp app, FakeOpenAiUpstream upstream, FakeAnthropicUpstream? anthropic = null)
     {
         var email = $"relay-bench-{Guid.NewGuid():N}"[..24] + "@bench.test";
         Guid tenantId, userId;
@@ -242,6 +363,26 @@ internal static class RelayBenchmark
             };
             channel.Models.Add(new ChannelModel { Id = Ids.New(), ChannelId = channel.Id, PublicModelId = Model, UpstreamModelId = Model });
             db.Channels.Add(channel);
+            if (anthropic is not null)
+            {
+                // The same prices, served by an Anthropic channel: /v1/messages passes through, chat completions are translated.
+                db.AiModels.Add(new AiModel
+                {
+                    Id = Ids.New(), PublicId = ClaudeModel, DisplayName = ClaudeModel, Kind = ModelKind.Chat,
+                    InputPricePerMillionMicroYuan = 2_500_000, OutputPricePerMillionMicroYuan = 10_000_000, CachedInputPricePerMillionMicroYuan = 1_250_000,
+                    ContextWindow = 200_000, MaxOutputTokens = 16_384, DefaultHoldOutputTokens = 1_000, Tokenizer = ModelTokenizer.O200kBase,
+                    Enabled = true, CreatedAt = now, UpdatedAt = now,
+                });
+                var claude = new Channel
+                {
+                    Id = Ids.New(), Name = "fake-anthropic", Type = ChannelType.Anthropic, BaseUrl = anthropic.BaseUrl("ok"),
+                    ApiKeyProtected = scope.ServiceProvider.GetRequiredService<ChannelSecrets>().Protect(FakeAnthropicUpstream.UpstreamKey),
+                    ApiKeyLast4 = "test", Priority = 0, Weight = 1, Enabled = true, CreatedAt = now, UpdatedAt = now,
+                };
+                claude.Models.Add(new ChannelModel { Id = Ids.New(), ChannelId = claude.Id, PublicModelId = ClaudeModel, UpstreamModelId = ClaudeModel });
+                db.Channels.Add(claude);
+            }
+
             var secret = ApiKeyFormat.Generate();
             db.ApiKeys.Add(new ApiKey
             {

@@ -142,6 +142,7 @@ internal sealed class CatalogCache(IServiceScopeFactory scopes, ChannelSecrets s
             var relayModel = new RelayModel
             {
                 PublicId = model.PublicId,
+                DisplayName = string.IsNullOrWhiteSpace(model.DisplayName) ? model.PublicId : model.DisplayName,
                 Kind = model.Kind,
                 Prices = new ModelPrices(new(model.InputPricePerMillionMicroYuan), new(model.OutputPricePerMillionMicroYuan), new(model.CachedInputPricePerMillionMicroYuan),
                     new(model.CacheWritePricePerMillionMicroYuan ?? model.InputPricePerMillionMicroYuan)),

@@ -22,6 +22,9 @@ internal sealed class RelayModel
 {
     public required string PublicId { get; init; }
 
+    /// <summary>The operator's display name (Anthropic's model list shows it as <c>display_name</c>).</summary>
+    public string DisplayName { get; init; } = "";
+
     public required ModelKind Kind { get; init; }
 
     public required ModelPrices Prices { get; init; }

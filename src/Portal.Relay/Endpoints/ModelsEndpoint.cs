@@ -119,7 +119,7 @@ internal sealed class ModelsEndpoint(RelayAuthenticator authenticator, CatalogCa
         writer.WriteStartObject();
         writer.WriteString("type"u8, "model"u8);
         writer.WriteString("id"u8, model.PublicId);
-        writer.WriteString("display_name"u8, model.PublicId);
+        writer.WriteString("display_name"u8, model.DisplayName);
         writer.WriteString("created_at"u8, model.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture));
         writer.WriteEndObject();
     }

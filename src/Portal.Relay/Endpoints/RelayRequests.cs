@@ -15,6 +15,7 @@ using Portal.Relay.Catalog;
 using Portal.Relay.Errors;
 using Portal.Relay.Forwarding;
 using Portal.Relay.Protocols.Canonical;
+using Portal.Relay.Protocols.OpenAI;
 using Portal.Relay.Settlement;
 using Portal.Relay.Streaming;
 using Portal.Relay.Tokens;
@@ -186,12 +187,14 @@ internal sealed class RelayRequests(
         if (!snapshot.Models.TryGetValue(modelId, out model)) return OpenAiErrors.ModelNotFound(modelId);
         if (!key.MayUse(modelId)) return OpenAiErrors.ModelNotAllowed(modelId);
         if (model.Kind != surface.ModelKind) return OpenAiErrors.ModelNotSupported(modelId, surface.Description);
-        if (request.Canonical is { } canonical)
+        // The model's feature flags, on every surface and before anything is held: pass-through included, since a
+        // model the operator marked without tools, vision or JSON mode must not be sold those features by any channel.
+        if (!(model.SupportsTools && model.SupportsVision && model.SupportsJsonMode))
         {
-            // The model's feature flags, where the request is decoded (pass-through chat is checked by the upstream itself).
-            if (canonical.Tools.Count > 0 && !model.SupportsTools) return OpenAiErrors.ModelNotSupported(modelId, "tools");
-            if (!model.SupportsVision && canonical.HasImages) return OpenAiErrors.ModelNotSupported(modelId, "images");
-            if (canonical.ResponseFormat is { Kind: not ResponseFormatKind.Text } && !model.SupportsJsonMode) return OpenAiErrors.ModelNotSupported(modelId, "JSON mode");
+            var used = request.UsedFeatures;
+            if (used.HasFlag(RequestFeatures.Tools) && !model.SupportsTools) return OpenAiErrors.ModelNotSupported(modelId, "tools");
+            if (used.HasFlag(RequestFeatures.Images) && !model.SupportsVision) return OpenAiErrors.ModelNotSupported(modelId, "images");
+            if (used.HasFlag(RequestFeatures.JsonMode) && !model.SupportsJsonMode) return OpenAiErrors.ModelNotSupported(modelId, "JSON mode");
         }
 
         return model.Routes.Length == 0 ? OpenAiErrors.UpstreamUnavailable(modelId) : null;
@@ -302,6 +305,7 @@ internal sealed class RelayRequests(
             var settings = route.Channel.Settings;
             var passThrough = surface.PassesThrough(settings);
             IChatCodec? upstreamCodec = null;
+            IEmbeddingsCodec? embeddingsCodec = null;
             UpstreamCall call;
             if (passThrough)
             {
@@ -309,6 +313,31 @@ internal sealed class RelayRequests(
                 if (surface.RewritePassThrough is { } rewrite) rewrite(body.Span, route.UpstreamModelId, rewritten);
                 else RequestBodyRewriter.Rewrite(body.Span, route.UpstreamModelId, ensureUsageWhenStreaming: surface.Endpoint == UsageEndpoint.ChatCompletions, rewritten);
                 call = new UpstreamCall(surface.PassThroughEndpoint, route.UpstreamModelId, rewritten.WrittenMemory, admitted.Stream) { Headers = passHeaders };
+            }
+            else if (surface.ModelKind == ModelKind.Embedding)
+            {
+                // Embeddings for another family (Gemini's embedContent / batchEmbedContents): translated and back.
+                embeddingsCodec = ChatCodecs.EmbeddingsFor(settings.Family);
+                if (embeddingsCodec is null)
+                {
+                    tried++;
+                    last = route.Channel;
+                    continue;
+                }
+
+                UpstreamEndpoint endpoint;
+                try
+                {
+                    endpoint = embeddingsCodec.EncodeRequest(body.Span, route.UpstreamModelId, rewritten);
+                }
+                catch (TranslationException e)
+                {
+                    var invalid = OpenAiErrors.InvalidRequest(e.Message, e.Param);
+                    await surface.WriteErrorAsync(context, invalid);
+                    return Outcome.Failed(invalid.StatusCode, "untranslatable_request", route.Channel);
+                }
+
+                call = new UpstreamCall(endpoint, route.UpstreamModelId, rewritten.WrittenMemory, false);
             }
             else
             {
@@ -352,8 +381,8 @@ internal sealed class RelayRequests(
                             ? await StreamAsync(context, admitted, attempt, route.Channel)
                             : await PassThroughStreamAsync(context, admitted, attempt, route.Channel);
                     case AttemptKind.Success:
-                        return passThrough
-                            ? await WriteWholeAsync(context, admitted, attempt, route.Channel)
+                        return passThrough ? await WriteWholeAsync(context, admitted, attempt, route.Channel)
+                            : embeddingsCodec is not null ? await TranslateEmbeddingsAsync(context, admitted, attempt, route.Channel, embeddingsCodec, body)
                             : await TranslateWholeAsync(context, admitted, attempt, route.Channel, upstreamCodec!);
                     case AttemptKind.ClientError:
                         // The upstream refused the request itself: every channel would. Its answer goes to the client as is
@@ -362,7 +391,8 @@ internal sealed class RelayRequests(
                         var contentType = attempt.ContentType ?? "application/json";
                         if (!passThrough)
                         {
-                            refusal = surface.Codec!.EncodeError(upstreamCodec!.DecodeError(attempt.Status, attempt.Body));
+                            var upstreamError = embeddingsCodec?.DecodeError(attempt.Status, attempt.Body) ?? upstreamCodec!.DecodeError(attempt.Status, attempt.Body);
+                            refusal = (surface.Codec ?? OpenAIChatCodec.Instance).EncodeError(upstreamError);
                             contentType = "application/json";
                         }
 
@@ -417,6 +447,29 @@ internal sealed class RelayRequests(
         var usage = answer.Usage ?? EstimateFrom(admitted, answer.Content);
         using var output = new PooledByteBuffer(attempt.Body!.Length + 256);
         admitted.Surface.Codec!.EncodeResponse(answer, admitted.Model.PublicId, output);
+        return await WriteBodyAsync(context, 200, "application/json", output.WrittenMemory, channel, usage, firstByte);
+    }
+
+    /// <summary>Another family's embeddings answer, written as OpenAI's; usage counted by the portal (Estimated) when the upstream reports none.</summary>
+    private async Task<Outcome> TranslateEmbeddingsAsync(HttpContext context, Admitted admitted, UpstreamAttempt attempt, ChannelRuntime channel, IEmbeddingsCodec codec, BodyRead body)
+    {
+        var firstByte = Stopwatch.GetTimestamp();
+        EmbeddingsAnswer answer;
+        try
+        {
+            answer = codec.DecodeResponse(attempt.Body);
+        }
+        catch (TranslationException e)
+        {
+            logger.LogWarning("Request {RequestId}: channel {Channel} answered something that is not a {Family} embeddings answer: {Message}", admitted.RequestId, channel.Settings.Name, codec.Family, e.Message);
+            var error = OpenAiErrors.UpstreamError();
+            await admitted.Surface.WriteErrorAsync(context, error);
+            return Outcome.Failed(error.StatusCode, "upstream_error", channel);
+        }
+
+        var usage = answer.PromptTokens is { } reported ? new TokenUsage(reported, 0, 0, IsEstimated: false) : new TokenUsage(admitted.PromptTokens, 0, 0, IsEstimated: true);
+        using var output = new PooledByteBuffer(attempt.Body!.Length + 256);
+        OpenAIEmbeddingsAnswer.Write(answer, admitted.Model.PublicId, OpenAIEmbeddingsAnswer.WantsBase64(body.Span), usage.PromptTokens, output);
         return await WriteBodyAsync(context, 200, "application/json", output.WrittenMemory, channel, usage, firstByte);
     }
 

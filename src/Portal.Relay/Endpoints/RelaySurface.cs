@@ -84,5 +84,14 @@ public delegate void PassThroughRewrite(ReadOnlySpan<byte> body, string upstream
 /// </summary>
 public sealed record SurfaceRequest(string Model, bool Stream, int? MaxOutputTokens, bool IncludeUsage, OpenAiErrorResponse? Error, ChatRequest? Canonical = null)
 {
+    /// <summary>The features a model may lack, found by the surface's validator when it does not decode up front; a decoded request's come from <see cref="Canonical"/>.</summary>
+    public RequestFeatures Features { get; init; }
+
+    /// <summary>What the request uses of tools, images and JSON mode (for the model's flags).</summary>
+    public RequestFeatures UsedFeatures => Canonical is not { } c ? Features
+        : (c.Tools.Count > 0 ? RequestFeatures.Tools : 0)
+          | (c.HasImages ? RequestFeatures.Images : 0)
+          | (c.ResponseFormat is { Kind: not ResponseFormatKind.Text } ? RequestFeatures.JsonMode : 0);
+
     public static SurfaceRequest Invalid(OpenAiErrorResponse error) => new("", false, null, false, error);
 }

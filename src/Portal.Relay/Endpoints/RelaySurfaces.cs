@@ -24,7 +24,7 @@ internal sealed class RelaySurfaces
         {
             var chat = ChatRequestShape.Validate(body);
             return chat.IsSuccess
-                ? new SurfaceRequest(chat.Value.Model, chat.Value.Stream, chat.Value.MaxOutputTokens, chat.Value.IncludeUsage, null)
+                ? new SurfaceRequest(chat.Value.Model, chat.Value.Stream, chat.Value.MaxOutputTokens, chat.Value.IncludeUsage, null) { Features = chat.Value.Features }
                 : SurfaceRequest.Invalid(OpenAiErrors.InvalidRequest((InvalidRequestError)chat.Error));
         },
         CountPrompt = static (_, body, encoding, aborted) => TokenCounter.Shared.CountChatPrompt(body.Span, encoding, aborted),

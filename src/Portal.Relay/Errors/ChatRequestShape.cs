@@ -14,6 +14,9 @@ namespace Portal.Relay.Errors;
 /// <param name="IncludeUsage">The client's <c>stream_options.include_usage</c>.</param>
 public sealed record ChatRequestShape(string Model, int MessageCount, bool Stream, int? MaxOutputTokens, bool IncludeUsage)
 {
+    /// <summary>The features the request uses that a model may lack (tools, image parts, JSON mode), found in the same pass.</summary>
+    public RequestFeatures Features { get; init; }
+
     private static readonly string[] Roles = ["system", "developer", "user", "assistant", "tool", "function"];
 
     /// <summary>
@@ -47,6 +50,7 @@ public sealed record ChatRequestShape(string Model, int MessageCount, bool Strea
         int? messageCount = null, maxTokens = null, maxCompletionTokens = null;
         bool? stream = null, includeUsage = null;
         var hasStreamOptions = false;
+        var features = RequestFeatures.None;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("model"u8))
@@ -59,7 +63,7 @@ public sealed record ChatRequestShape(string Model, int MessageCount, bool Strea
             else if (reader.ValueTextEquals("messages"u8))
             {
                 reader.Read();
-                var messages = ReadMessages(ref reader);
+                var messages = ReadMessages(ref reader, ref features);
                 if (!messages.IsSuccess) return messages.Error;
                 messageCount = messages.Value;
             }
@@ -83,6 +87,16 @@ public sealed record ChatRequestShape(string Model, int MessageCount, bool Strea
                 var value = ReadPositiveInt(ref reader, "max_completion_tokens");
                 if (!value.IsSuccess) return value.Error;
                 maxCompletionTokens = value.Value;
+            }
+            else if (reader.ValueTextEquals("tools"u8) || reader.ValueTextEquals("functions"u8))
+            {
+                reader.Read();
+                if (CountItems(ref reader) > 0) features |= RequestFeatures.Tools;
+            }
+            else if (reader.ValueTextEquals("response_format"u8))
+            {
+                reader.Read();
+                if (TypeIs(ref reader, "json_object"u8, "json_schema"u8)) features |= RequestFeatures.JsonMode;
             }
             else if (reader.ValueTextEquals("stream_options"u8))
             {
@@ -120,10 +134,65 @@ public sealed record ChatRequestShape(string Model, int MessageCount, bool Strea
         if (hasStreamOptions && stream != true)
             return InvalidRequestError.InvalidValue("stream_options", "The 'stream_options' parameter is only allowed when 'stream' is enabled.");
 
-        return new ChatRequestShape(model, messageCount.Value, stream == true, maxCompletionTokens ?? maxTokens, includeUsage == true);
+        return new ChatRequestShape(model, messageCount.Value, stream == true, maxCompletionTokens ?? maxTokens, includeUsage == true) { Features = features };
     }
 
-    private static Result<int> ReadMessages(ref Utf8JsonReader reader)
+    /// <summary>The items of the array the reader is on (skipped), 0 for anything else (skipped too).</summary>
+    private static int CountItems(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            reader.Skip();
+            return 0;
+        }
+
+        var count = 0;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            count++;
+            reader.Skip();
+        }
+
+        return count;
+    }
+
+    /// <summary>True when the reader is on an object whose <c>type</c> is one of the two values (the object is consumed either way).</summary>
+    private static bool TypeIs(ref Utf8JsonReader reader, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return false;
+        }
+
+        var matches = false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isType = reader.ValueTextEquals("type"u8);
+            reader.Read();
+            if (isType && reader.TokenType == JsonTokenType.String) matches |= reader.ValueTextEquals(first) || reader.ValueTextEquals(second);
+            else reader.Skip();
+        }
+
+        return matches;
+    }
+
+    /// <summary>True when a message's <c>content</c> (the reader is on it) has an image part; the content is consumed.</summary>
+    private static bool HasImagePart(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            reader.Skip();
+            return false;
+        }
+
+        var found = false;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            found |= TypeIs(ref reader, "image_url"u8, "input_image"u8);
+        return found;
+    }
+
+    private static Result<int> ReadMessages(ref Utf8JsonReader reader, ref RequestFeatures features)
     {
         if (reader.TokenType != JsonTokenType.StartArray) return InvalidRequestError.WrongType("messages", "an array");
         var count = 0;
@@ -134,7 +203,14 @@ public sealed record ChatRequestShape(string Model, int MessageCount, bool Strea
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var isRole = reader.ValueTextEquals("role"u8);
+                var isContent = !isRole && reader.ValueTextEquals("content"u8);
                 reader.Read();
+                if (isContent)
+                {
+                    if (HasImagePart(ref reader)) features |= RequestFeatures.Images;
+                    continue;
+                }
+
                 if (!isRole)
                 {
                     reader.Skip();
@@ -167,4 +243,14 @@ public sealed record ChatRequestShape(string Model, int MessageCount, bool Strea
         if (value < 1) return InvalidRequestError.InvalidValue(param, $"Invalid '{param}': integer below minimum value. Expected a value >= 1, but got {value} instead.");
         return (int?)value;
     }
+}
+
+/// <summary>Request features a model may not support (its catalog flags): checked before anything is held or forwarded.</summary>
+[Flags]
+public enum RequestFeatures
+{
+    None = 0,
+    Tools = 1,
+    Images = 2,
+    JsonMode = 4,
 }

@@ -54,7 +54,17 @@ internal sealed class ChannelHealth(CatalogCache catalog, UpstreamForwarder forw
         if (kind == ModelKind.Embedding)
         {
             var model = System.Text.Json.JsonEncodedText.Encode(upstreamModel).ToString();
-            call = new UpstreamCall(UpstreamEndpoint.Embeddings, upstreamModel, Encoding.UTF8.GetBytes($$"""{"model":"{{model}}","input":"ping"}"""), false);
+            var ping = Encoding.UTF8.GetBytes($$"""{"model":"{{model}}","input":"ping"}""");
+            if (ChatCodecs.EmbeddingsFor(channel.Settings.Family) is { } embeddings)
+            {
+                // Another family's embeddings API (Gemini's embedContent): the ping in its own wire format.
+                var body = new System.Buffers.ArrayBufferWriter<byte>(128);
+                call = new UpstreamCall(embeddings.EncodeRequest(ping, upstreamModel, body), upstreamModel, body.WrittenMemory, false);
+            }
+            else
+            {
+                call = new UpstreamCall(UpstreamEndpoint.Embeddings, upstreamModel, ping, false);
+            }
         }
         else
         {

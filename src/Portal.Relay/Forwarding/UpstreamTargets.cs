@@ -25,8 +25,11 @@ internal enum UpstreamEndpoint
     /// <summary>Gemini <c>:generateContent</c> / <c>:streamGenerateContent?alt=sse</c>.</summary>
     GenerateContent,
 
-    /// <summary>Gemini <c>:embedContent</c> / <c>:batchEmbedContents</c>.</summary>
+    /// <summary>Gemini <c>:embedContent</c> (one input).</summary>
     EmbedContent,
+
+    /// <summary>Gemini <c>:batchEmbedContents</c> (a list of inputs).</summary>
+    BatchEmbedContents,
 }
 
 /// <summary>

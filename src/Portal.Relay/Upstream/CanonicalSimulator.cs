@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using Portal.Core.Features.Catalog;
 using Portal.Relay.Forwarding;
 using Portal.Relay.Protocols.Canonical;
 using Portal.Relay.Tokens;
@@ -21,6 +22,14 @@ internal sealed class SimulatedUpstreams(ChatCodecs codecs)
     public SimulatedAnswer Answer(SimulatorUpstream simulator, ChannelSettings settings, UpstreamCall call)
     {
         var codec = codecs.For(settings.Family);
+        if (settings.Family == WireFamily.Gemini && call.Endpoint is UpstreamEndpoint.EmbedContent or UpstreamEndpoint.BatchEmbedContents)
+        {
+            var embeddings = simulator.CreateGeminiEmbeddings(call.Body.Span, batch: call.Endpoint == UpstreamEndpoint.BatchEmbedContents);
+            return embeddings is null
+                ? Refuse(codec, 400, "Invalid JSON payload: expected an embedContent request.")
+                : new SimulatedAnswer(embeddings, null, simulator.Latency, null);
+        }
+
         if (codec is null || (call.Endpoint != ChatCodecs.ChatEndpointFor(settings.Family) && call.Endpoint != UpstreamEndpoint.CountTokens))
             return Refuse(codec, 404, $"The simulator does not serve {call.Endpoint} in the {settings.Family} wire format.");
 

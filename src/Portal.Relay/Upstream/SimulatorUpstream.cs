@@ -205,6 +205,57 @@ public sealed class SimulatorUpstream
         return new SimulatedResponse(buffer.WrittenSpan.ToArray(), _options.Latency, new TokenUsage(tokens, 0, 0, IsEstimated: false));
     }
 
+    /// <summary>
+    /// Gemini's <c>:embedContent</c> / <c>:batchEmbedContents</c> answer for a Gemini request body: one unit vector per
+    /// content (from its text, deterministic) of <c>outputDimensionality</c> or <see cref="SimulatorOptions.EmbeddingDimensions"/>
+    /// (at most <see cref="MaxEmbeddingDimensions"/>), without usage as Google's API has none; null when the body is not
+    /// a Gemini embeddings request.
+    /// </summary>
+    public byte[]? CreateGeminiEmbeddings(ReadOnlySpan<byte> requestJson, bool batch)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(requestJson.ToArray(), RequestJson.DocumentOptions);
+            var root = document.RootElement;
+            var requests = new List<JsonElement>();
+            if (!batch) requests.Add(root);
+            else if (root.TryGetProperty("requests", out var many) && many.ValueKind == JsonValueKind.Array) requests.AddRange(many.EnumerateArray());
+            else return null;
+
+            var buffer = new ArrayBufferWriter<byte>(1024);
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                writer.WriteStartObject();
+                if (batch) writer.WriteStartArray("embeddings"u8);
+                foreach (var request in requests)
+                {
+                    if (!request.TryGetProperty("content", out var content) || !content.TryGetProperty("parts", out var parts) || parts.ValueKind != JsonValueKind.Array) return null;
+                    var text = string.Concat(parts.EnumerateArray().Select(p => p.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : ""));
+                    var dimensions = request.TryGetProperty("outputDimensionality", out var d) && d.ValueKind == JsonValueKind.Number && d.TryGetInt32(out var n) && n > 0
+                        ? Math.Min(n, MaxEmbeddingDimensions)
+                        : _options.EmbeddingDimensions;
+                    var vector = new float[dimensions];
+                    FillVector(Encoding.UTF8.GetBytes(text), vector);
+                    if (batch) writer.WriteStartObject();
+                    else writer.WriteStartObject("embedding"u8);
+                    writer.WriteStartArray("values"u8);
+                    foreach (var value in vector) writer.WriteNumberValue(value);
+                    writer.WriteEndArray();
+                    writer.WriteEndObject();
+                }
+
+                if (batch) writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+
+            return buffer.WrittenSpan.ToArray();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     private static int? RequestedDimensions(ReadOnlySpan<byte> requestJson)
     {
         var reader = new Utf8JsonReader(requestJson, RequestJson.ReaderOptions);
@@ -436,7 +487,7 @@ public sealed class SimulatorUpstream
         }
     }
 
-    private static void FillVector(ReadOnlySpan<byte> input, float[] vector)
+    internal static void FillVector(ReadOnlySpan<byte> input, float[] vector)
     {
         var rng = new SplitMixRandom(Fnv1a(input) ^ (ulong)vector.Length);
         double norm = 0;

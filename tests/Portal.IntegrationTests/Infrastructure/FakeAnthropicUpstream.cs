@@ -14,7 +14,7 @@ namespace Portal.IntegrationTests.Infrastructure;
 /// usage added. The first path segment chooses the behaviour: <c>/ok</c> answers, <c>/fail500</c> answers 500,
 /// <c>/die</c> streams the first three events and drops the connection, <c>/badrequest</c> answers Anthropic's 400.
 /// </summary>
-public sealed class FakeAnthropicUpstream : IAsyncLifetime
+public sealed partial class FakeAnthropicUpstream
 {
     public const string UpstreamKey = "sk-ant-upstream-test";
     public const long InputTokens = 2095;
@@ -54,7 +54,7 @@ public sealed class FakeAnthropicUpstream : IAsyncLifetime
         "event: message_stop\ndata: {\"type\": \"message_stop\"}\n\n",
     ];
 
-    public async Task InitializeAsync()
+    public async Task StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
@@ -71,7 +71,7 @@ public sealed class FakeAnthropicUpstream : IAsyncLifetime
         BaseAddress = _app.Urls.First();
     }
 
-    public async Task DisposeAsync()
+    public async Task StopAsync()
     {
         if (_app is not null) await _app.DisposeAsync();
     }

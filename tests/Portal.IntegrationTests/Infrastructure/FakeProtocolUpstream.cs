@@ -119,6 +119,12 @@ public sealed class FakeProtocolUpstream : IAsyncLifetime
             case "generateContent":
                 await WriteJsonAsync(context, 200, Fixture(HasTools(json) ? "gemini-function-call.json" : "gemini-text.json"));
                 return;
+            case "embedContent":
+                await WriteJsonAsync(context, 200, Fixture("gemini-embed.json"));
+                return;
+            case "batchEmbedContents":
+                await WriteJsonAsync(context, 200, Fixture("gemini-batch-embed.json"));
+                return;
             case "streamGenerateContent" when context.Request.Query["alt"] == "sse":
                 await StreamAsync(context, behaviour, Events(HasTools(json) ? "gemini-function-call.sse" : "gemini-text.sse"), "text/event-stream");
                 return;

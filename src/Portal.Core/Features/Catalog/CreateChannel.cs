@@ -65,7 +65,7 @@ public static class CreateChannel
             var now = clock.GetUtcNow();
             var channel = new Channel { Id = Ids.New(), Enabled = command.Enabled, CreatedAt = now, UpdatedAt = now };
             command.ApplyTo(channel);
-            if (command.Type == ChannelType.OpenAICompatible && !string.IsNullOrWhiteSpace(command.ApiKey))
+            if (command.Type != ChannelType.Simulator && !string.IsNullOrWhiteSpace(command.ApiKey))
             {
                 var key = command.ApiKey.Trim();
                 channel.ApiKeyProtected = secrets.Protect(key);

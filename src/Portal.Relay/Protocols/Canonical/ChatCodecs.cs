@@ -1,5 +1,6 @@
 using Portal.Core.Features.Catalog;
 using Portal.Relay.Forwarding;
+using Portal.Relay.Protocols.Gemini;
 using Portal.Relay.Tokens;
 
 namespace Portal.Relay.Protocols.Canonical;
@@ -10,6 +11,9 @@ internal sealed class ChatCodecs(IEnumerable<IChatCodec> codecs)
     private readonly Dictionary<WireFamily, IChatCodec> _byFamily = codecs.ToDictionary(c => c.Family);
 
     public IChatCodec? For(WireFamily family) => _byFamily.GetValueOrDefault(family);
+
+    /// <summary>The embeddings codec of a family other than OpenAI's (whose channels take <c>/v1/embeddings</c> bodies as they are); null when the family serves no embeddings.</summary>
+    public static IEmbeddingsCodec? EmbeddingsFor(WireFamily family) => family == WireFamily.Gemini ? GeminiEmbeddings.Instance : null;
 
     /// <summary>Where a chat request translated into <paramref name="family"/> is sent.</summary>
     public static UpstreamEndpoint ChatEndpointFor(WireFamily family) => family switch

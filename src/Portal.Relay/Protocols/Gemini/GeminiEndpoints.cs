@@ -16,6 +16,10 @@ internal static class GeminiEndpoints
     public static Uri? Generate(string? baseUrl, string model, bool stream) =>
         Build(baseUrl, model, stream ? "streamGenerateContent?alt=sse" : "generateContent");
 
+    /// <summary><c>:embedContent</c>, or <c>:batchEmbedContents</c> for a list of inputs.</summary>
+    public static Uri? Embed(string? baseUrl, string model, bool batch) =>
+        Build(baseUrl, model, batch ? "batchEmbedContents" : "embedContent");
+
     private static Uri? Build(string? baseUrl, string model, string operation)
     {
         var root = string.IsNullOrWhiteSpace(baseUrl) ? DefaultBaseUrl : baseUrl.Trim().TrimEnd('/');

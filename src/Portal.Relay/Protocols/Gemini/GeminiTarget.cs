@@ -4,7 +4,7 @@ using Portal.Relay.Forwarding;
 
 namespace Portal.Relay.Protocols.Gemini;
 
-/// <summary>Gemini: <c>{base}/v1beta/models/{model}:generateContent</c> (<c>:streamGenerateContent?alt=sse</c> streaming), key in <c>x-goog-api-key</c>.</summary>
+/// <summary>Gemini: <c>{base}/v1beta/models/{model}:generateContent</c> (<c>:streamGenerateContent?alt=sse</c> streaming) and <c>:embedContent</c> / <c>:batchEmbedContents</c>, key in <c>x-goog-api-key</c>.</summary>
 internal sealed class GeminiTarget : IUpstreamTarget
 {
     public ChannelType Type => ChannelType.Gemini;
@@ -14,6 +14,8 @@ internal sealed class GeminiTarget : IUpstreamTarget
         var uri = call.Endpoint switch
         {
             UpstreamEndpoint.GenerateContent => GeminiEndpoints.Generate(settings.BaseUrl, call.UpstreamModel, call.Stream),
+            UpstreamEndpoint.EmbedContent => GeminiEndpoints.Embed(settings.BaseUrl, call.UpstreamModel, batch: false),
+            UpstreamEndpoint.BatchEmbedContents => GeminiEndpoints.Embed(settings.BaseUrl, call.UpstreamModel, batch: true),
             _ => null,
         };
         if (uri is null) return null;

@@ -155,6 +155,27 @@ public abstract class CatalogTests<TFactory>(TFactory factory) : IClassFixture<T
         Assert.True(await after.AuditEntries.IgnoreTenantFilter().AnyAsync(a => a.Action == "catalog.channel_updated" && a.TargetId == channel.Id.ToString()));
     }
 
+    [Theory]
+    [InlineData(ChannelType.Anthropic, "https://api.anthropic.com")]
+    [InlineData(ChannelType.Gemini, "https://generativelanguage.googleapis.com")]
+    [InlineData(ChannelType.AzureOpenAI, "https://my-resource.openai.azure.com")]
+    public async Task Every_upstream_channel_type_keeps_the_key_it_was_created_with(ChannelType type, string baseUrl)
+    {
+        var model = RelayAdminArrange.NewModelId("typed");
+        await factory.ModelAsync(model);
+        var upstreamKey = $"key-{type}-{Guid.NewGuid():N}"[..30] + "4321";
+        var created = await factory.AsOperatorAsync(s => s.GetRequiredService<CreateChannel.Handler>().HandleAsync(new CreateChannel.Command(
+            type + " " + Guid.NewGuid().ToString("N")[..6], type, baseUrl, upstreamKey, 0, 1, true, [new ChannelModelMapping(model, null)],
+            AzureApiVersion: type == ChannelType.AzureOpenAI ? "2024-10-21" : null)));
+        Assert.True(created.IsSuccess, created.Error?.Message);
+
+        await using var db = await factory.DbAsync();
+        var stored = await db.Channels.AsNoTracking().SingleAsync(c => c.Id == created.Value);
+        Assert.Equal("4321", stored.ApiKeyLast4);
+        await using var scope = factory.Scope();
+        Assert.Equal(upstreamKey, scope.ServiceProvider.GetRequiredService<ChannelSecrets>().Unprotect(stored.ApiKeyProtected!));
+    }
+
     [Fact]
     public async Task Simulator_channel_keeps_its_settings_and_refuses_unknown_models()
     {

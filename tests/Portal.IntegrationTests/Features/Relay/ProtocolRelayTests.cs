@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using OpenAI;
 using OpenAI.Chat;
+using OpenAI.Embeddings;
 using OpenAI.Responses;
 using Portal.Core.Common;
 using Portal.Core.Data;
@@ -15,6 +16,7 @@ using Portal.Core.Features.Catalog;
 using Portal.Core.Features.Usage;
 using Portal.IntegrationTests.Infrastructure;
 using Portal.Relay.Billing;
+using Portal.Relay.Tokens;
 
 namespace Portal.IntegrationTests.Features.Relay;
 
@@ -44,9 +46,9 @@ public abstract class ProtocolRelayTests<TFactory>(TFactory factory, FakeProtoco
     }
 
     /// <summary>A chat model on one channel; <paramref name="configure"/> sets the type-specific fields (and the key for every type).</summary>
-    private async Task<string> ModelAsync(string stem, ChannelType type, string baseUrl, string upstreamModelId, Action<Channel>? configure = null)
+    private async Task<string> ModelAsync(string stem, ChannelType type, string baseUrl, string upstreamModelId, Action<Channel>? configure = null, ModelKind kind = ModelKind.Chat)
     {
-        var model = await factory.ModelAsync(NewModelId(stem), ModelKind.Chat, InputPrice, OutputPrice, new ChannelSpec(stem, type, baseUrl, UpstreamModelId: upstreamModelId));
+        var model = await factory.ModelAsync(NewModelId(stem), kind, InputPrice, OutputPrice, new ChannelSpec(stem, type, baseUrl, UpstreamModelId: upstreamModelId));
         await using var scope = factory.Scope();
         await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
         var secrets = scope.ServiceProvider.GetRequiredService<ChannelSecrets>();
@@ -65,6 +67,9 @@ public abstract class ProtocolRelayTests<TFactory>(TFactory factory, FakeProtoco
     private Task<string> ChatOnlyModelAsync(string behaviour = "ok") => ModelAsync("chat", ChannelType.OpenAICompatible, openAi.BaseUrl(behaviour), "vendor-chat");
 
     private Task<string> GeminiModelAsync(string behaviour = "ok") => ModelAsync("gem", ChannelType.Gemini, protocols.BaseUrl(behaviour), "gemini-2.5-flash");
+
+    private Task<string> GeminiEmbeddingModelAsync(string behaviour = "ok") =>
+        ModelAsync("gemb", ChannelType.Gemini, protocols.BaseUrl(behaviour), "gemini-embedding-001", kind: ModelKind.Embedding);
 
     private Task<string> AzureModelAsync(string behaviour = "ok") =>
         ModelAsync("az", ChannelType.AzureOpenAI, protocols.BaseUrl(behaviour), "gpt4-deployment", c => c.AzureApiVersion = "2024-10-21");
@@ -450,6 +455,128 @@ public abstract class ProtocolRelayTests<TFactory>(TFactory factory, FakeProtoco
         Assert.Equal(Money.FromYuan(1).MicroYuan - usage.Sum(u => u.WalletChargedMicroYuan), wallet.BalanceMicroYuan);
         await factory.AssertUsageInvariantAsync(tenantId);
         await factory.AssertReservedMatchesLeasesAsync(tenantId);
+    }
+
+    [Fact]
+    public async Task Embeddings_through_gemini_use_embedContent_and_batchEmbedContents_and_are_metered_as_estimated()
+    {
+        var (tenantId, secret) = await FundedTenantAsync();
+        var model = await GeminiEmbeddingModelAsync();
+        var client = new OpenAIClient(new ApiKeyCredential(secret), SdkOptions()).GetEmbeddingClient(model);
+
+        // One input: :embedContent; the SDK (base64 by default) gets Google's documented vector back exactly.
+        OpenAIEmbedding single = await client.GenerateEmbeddingAsync("What is the meaning of life?");
+        float[] documented = [-0.0096467f, 0.0007296525f, -0.00043612285f, -0.022153579f, 0.0008618069f, 0.014402815f, -0.0105638225f, 0.009155893f];
+        Assert.Equal(documented, single.ToFloats().ToArray());
+        var sent = protocols.Requests.Last();
+        Assert.EndsWith("/v1beta/models/gemini-embedding-001:embedContent", sent.PathAndQuery);
+        Assert.Equal(FakeProtocolUpstream.UpstreamKey, sent.Headers["x-goog-api-key"]);
+        var body = JsonDocument.Parse(sent.Body).RootElement;
+        Assert.Equal("models/gemini-embedding-001", body.GetProperty("model").GetString());
+        Assert.Equal("What is the meaning of life?", body.GetProperty("content").GetProperty("parts")[0].GetProperty("text").GetString());
+
+        // A list with dimensions: :batchEmbedContents, one request per input, outputDimensionality set.
+        OpenAIEmbeddingCollection batch = await client.GenerateEmbeddingsAsync(["How does alphafold work?", "How do I bake bread?"], new EmbeddingGenerationOptions { Dimensions = 4 });
+        Assert.Equal(2, batch.Count);
+        Assert.Equal([0, 1], batch.Select(e => e.Index));
+        Assert.Equal([0.01945673f, -0.0074153855f, -0.026118793f, 0.0039210324f], batch[1].ToFloats().ToArray());
+        sent = protocols.Requests.Last();
+        Assert.EndsWith("/v1beta/models/gemini-embedding-001:batchEmbedContents", sent.PathAndQuery);
+        var requests = JsonDocument.Parse(sent.Body).RootElement.GetProperty("requests");
+        Assert.Equal(2, requests.GetArrayLength());
+        Assert.All(requests.EnumerateArray(), r => Assert.Equal(4, r.GetProperty("outputDimensionality").GetInt32()));
+        Assert.Equal("How do I bake bread?", requests[1].GetProperty("content").GetProperty("parts")[0].GetProperty("text").GetString());
+
+        // Floats asked for as floats are copied as Google wrote them.
+        using var http = factory.RelayClient(secret);
+        var raw = await http.PostAsync("/v1/embeddings", RelayArrange.Json($$"""{"model":"{{model}}","input":"hi","encoding_format":"float"}"""));
+        var rawJson = JsonDocument.Parse(await raw.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("-0.0096467", rawJson.GetProperty("data")[0].GetProperty("embedding")[0].GetRawText());
+        Assert.Equal(model, rawJson.GetProperty("model").GetString());
+
+        // Google reports no usage for embeddings: the portal counts the inputs and marks the records Estimated.
+        await factory.SettleAsync();
+        var usage = await factory.UsageAsync(tenantId);
+        Assert.Equal(3, usage.Count);
+        var counter = TokenCounter.Shared;
+        long[] expected =
+        [
+            counter.CountText("What is the meaning of life?", TokenEncoding.O200kBase),
+            counter.CountText("How does alphafold work?", TokenEncoding.O200kBase) + counter.CountText("How do I bake bread?", TokenEncoding.O200kBase),
+            counter.CountText("hi", TokenEncoding.O200kBase),
+        ];
+        Assert.Equal(expected, usage.Select(u => u.InputTokens));
+        Assert.Equal(expected[2], rawJson.GetProperty("usage").GetProperty("prompt_tokens").GetInt64());
+        Assert.All(usage, u =>
+        {
+            Assert.Equal(UsageEndpoint.Embeddings, u.Endpoint);
+            Assert.Equal(ChannelType.Gemini, u.ChannelType);
+            Assert.True(u.Estimated);
+            Assert.Equal(0, u.OutputTokens);
+            Assert.Equal(Cost(u.InputTokens, 0, 0), u.CostMicroYuan);
+        });
+        await factory.AssertUsageInvariantAsync(tenantId);
+    }
+
+    [Fact]
+    public async Task Gemini_embeddings_refuse_token_ids_and_relay_googles_errors_charging_nothing()
+    {
+        var (tenantId, secret) = await FundedTenantAsync();
+        var model = await GeminiEmbeddingModelAsync();
+        var refusing = await GeminiEmbeddingModelAsync("badrequest");
+        using var http = factory.RelayClient(secret);
+        var sentBefore = protocols.Requests.Count;
+
+        // Token ids cannot be expressed to Gemini: a 400 naming input, nothing sent.
+        var tokens = await http.PostAsync("/v1/embeddings", RelayArrange.Json($$"""{"model":"{{model}}","input":[[9906,1917]]}"""));
+        Assert.Equal(HttpStatusCode.BadRequest, tokens.StatusCode);
+        var error = JsonDocument.Parse(await tokens.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+        Assert.Equal("input (token ids)", error.GetProperty("param").GetString());
+        Assert.Equal(sentBefore, protocols.Requests.Count);
+
+        // Google's own 400 reaches the client in OpenAI's shape, with Google's message.
+        var refused = await http.PostAsync("/v1/embeddings", RelayArrange.Json($$"""{"model":"{{refusing}}","input":"hello"}"""));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var message = JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("message").GetString();
+        Assert.Contains("contents is not specified", message, StringComparison.Ordinal);
+
+        await factory.SettleAsync();
+        Assert.All(await factory.UsageAsync(tenantId), u => Assert.Equal(0, u.CostMicroYuan));
+        Assert.Equal(Money.FromYuan(100).MicroYuan, (await factory.WalletRowAsync(tenantId)).BalanceMicroYuan);
+        await factory.AssertUsageInvariantAsync(tenantId);
+    }
+
+    [Fact]
+    public async Task A_gemini_simulator_serves_embeddings_in_geminis_wire_format_deterministically()
+    {
+        var (tenantId, secret) = await FundedTenantAsync();
+        var model = await factory.ModelAsync(NewModelId("gsim"), ModelKind.Embedding, InputPrice, OutputPrice,
+            new ChannelSpec("gsim", ChannelType.Simulator, SimulatorWireFamily: WireFamily.Gemini));
+        using var http = factory.RelayClient(secret);
+
+        async Task<JsonElement> EmbedAsync(string input)
+        {
+            var response = await http.PostAsync("/v1/embeddings", RelayArrange.Json($$"""{"model":"{{model}}","input":{{input}},"dimensions":16}"""));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        }
+
+        static double[] Vector(JsonElement answer, int index) => answer.GetProperty("data")[index].GetProperty("embedding").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+
+        var one = await EmbedAsync("\"hello\"");
+        var many = await EmbedAsync("[\"hello\",\"world\"]");
+        var vector = Vector(one, 0);
+        Assert.Equal(16, vector.Length);
+        Assert.Equal(1.0, Math.Sqrt(vector.Sum(v => v * v)), 4);
+        Assert.Equal(2, many.GetProperty("data").GetArrayLength());
+        Assert.Equal(vector, Vector(many, 0));
+        Assert.NotEqual(vector, Vector(many, 1));
+
+        await factory.SettleAsync();
+        var usage = await factory.UsageAsync(tenantId);
+        Assert.Equal(2, usage.Count);
+        Assert.All(usage, u => Assert.True(u.Estimated && u.InputTokens > 0 && u.CostMicroYuan == Cost(u.InputTokens, 0, 0)));
+        await factory.AssertUsageInvariantAsync(tenantId);
     }
 
     /// <summary>The answer with the per-request id and timestamp blanked, so a checked-in answer can be compared.</summary>
