@@ -39,7 +39,7 @@ internal static class PersonalDataDeletion
                 .SetProperty(u => u.EmailConfirmed, false).SetProperty(u => u.DisplayName, "").SetProperty(u => u.PasswordHash, (string?)null)
                 .SetProperty(u => u.PhoneNumber, (string?)null).SetProperty(u => u.PhoneNumberConfirmed, false).SetProperty(u => u.TwoFactorEnabled, false)
                 .SetProperty(u => u.SecurityStamp, Guid.NewGuid().ToString("N")).SetProperty(u => u.ConcurrencyStamp, Guid.NewGuid().ToString())
-                .SetProperty(u => u.LockoutEnabled, true).SetProperty(u => u.LockoutEnd, DateTimeOffset.MaxValue).SetProperty(u => u.CurrentTenantId, (Guid?)null), cancellationToken);
+                .SetProperty(u => u.LockoutEnabled, true).SetProperty(u => u.LockoutEnd, now.AddYears(100)).SetProperty(u => u.CurrentTenantId, (Guid?)null), cancellationToken);
         }
 
         await db.UserTokens.Where(t => anonymised.Contains(t.UserId)).ExecuteDeleteAsync(cancellationToken);

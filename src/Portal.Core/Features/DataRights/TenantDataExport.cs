@@ -18,7 +18,7 @@ public enum DataExportStatus
     Ready,
 
     /// <summary>The job failed; the Owner may request a new export.</summary>
-    [EnumText("Failed")]
+    [EnumText("Export failed")]
     Failed,
 
     /// <summary>The download period ended and the file was deleted.</summary>
