@@ -21,9 +21,9 @@ namespace Portal.Core.Features.DataRights;
 /// An Owner closes the account (注销账户) after signing in again (password, and the authenticator code when 2FA is on).
 /// Refused while money is held or an invoice request is pending. Otherwise, in one transaction: every key is revoked,
 /// the unused cash balance (whole fen) goes to the refund queue like any refund, members' personal data, verification
-/// documents and ID numbers, key names, client IPs, tickets and settings are deleted or anonymised, and the closure
+/// documents and ID numbers, key names, tickets and settings are deleted or anonymised, and the closure
 /// record with its deletion certificate is stored. Financial records (ledger, usage charges, payments, refunds,
-/// invoices, statements) are kept for the retention periods of <see cref="DataRightsOptions"/>. Audited.
+/// invoices, statements) and the append-only audit log are kept for the retention periods of <see cref="DataRightsOptions"/>. Audited.
 /// </summary>
 public static class CloseAccount
 {
@@ -93,7 +93,6 @@ public static class CloseAccount
                 refund = held.Value;
             }
 
-            // Entries written from here on are about the closure itself; their actor is anonymised like the others.
             audit.Add(db, "data.account_closed", nameof(Tenant), tenantId, $"Account closed; {keyHashes.Count} keys revoked; refund {refundAmount.ToDisplay()}", tenantId);
             await db.SaveChangesAsync(cancellationToken);
             var deletion = await PersonalDataDeletion.RunAsync(db, tenantId, now, cancellationToken);
@@ -126,7 +125,6 @@ public static class CloseAccount
             db.Add(closure);
             audit.Add(db, "data.personal_data_deleted", nameof(AccountClosure), closure.Id, closure.DeletedSummary.Replace('\n', ' '), tenantId);
             await db.SaveChangesAsync(cancellationToken);
-            await PersonalDataDeletion.AnonymiseAuditActorsAsync(db, tenantId, deletion.UserIds, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
 
             foreach (var hash in keyHashes) relayCache.KeyChanged(hash);
@@ -176,9 +174,9 @@ public static class CloseAccount
     /// <summary>What the certificate lists as kept, why, and until when.</summary>
     public static IReadOnlyList<RetainedItem> Retained(DateTimeOffset closedAt, DataRightsOptions settings) =>
     [
-        new("钱包流水、用量计费记录、充值、对公转账、退款、套餐购买记录", $"《会计档案管理办法》会计凭证与会计账簿 {settings.AccountingRetentionYears} 年", closedAt.AddYears(settings.AccountingRetentionYears)),
+        new("钱包流水、调用计费记录（含客户端 IP）、充值、对公转账、退款、套餐购买记录", $"《会计档案管理办法》会计凭证与会计账簿 {settings.AccountingRetentionYears} 年", closedAt.AddYears(settings.AccountingRetentionYears)),
         new("发票及开票记录", $"《发票管理办法》及会计原始凭证 {settings.InvoiceRetentionYears} 年", closedAt.AddYears(settings.InvoiceRetentionYears)),
         new("月度对账单", $"对账单 {settings.StatementRetentionYears} 年", closedAt.AddYears(settings.StatementRetentionYears)),
-        new("企业名称与统一社会信用代码、操作日志（操作人已匿名）", "作为上述记录的归属与审计依据，与会计档案同期", closedAt.AddYears(settings.AccountingRetentionYears)),
+        new("企业名称与统一社会信用代码、操作日志", "作为上述记录的归属与审计依据，与会计档案同期", closedAt.AddYears(settings.AccountingRetentionYears)),
     ];
 }

@@ -17,6 +17,7 @@ public static class ClosureBlockers
     public const string RefundInProgress = "A refund is being processed: wait until it is completed.";
     public const string Debt = "The balance is below zero: top up to settle it first.";
     public const string InvoicePending = "An invoice request is pending: wait for finance or withdraw it first.";
+    public const string Invoiced = "Part of the balance has been invoiced and cannot be refunded: ask finance to void the invoice first.";
 
     /// <summary>Every reason that applies now; inside the closure's transaction (after the wallet lock) it cannot change before commit.</summary>
     public static async Task<IReadOnlyList<string>> FindAsync(PortalDbContext db, Guid tenantId, CancellationToken cancellationToken)
@@ -31,12 +32,18 @@ public static class ClosureBlockers
             found.Add(RefundInProgress);
         if ((wallet?.BalanceMicroYuan ?? 0) < 0) found.Add(Debt);
         if (await db.Invoices.IgnoreTenantFilter().AnyAsync(i => i.TenantId == tenantId && i.Status == InvoiceStatus.Pending, cancellationToken)) found.Add(InvoicePending);
+        else if ((await RefundableBalance.ComputeAsync(db, tenantId, cancellationToken)).LimitedByInvoices) found.Add(Invoiced);
         return found;
     }
 
-    /// <summary>The error for <paramref name="found"/>: money first (409 <c>Closure.MoneyHeld</c>), then invoices (409 <c>Closure.InvoicesPending</c>).</summary>
+    /// <summary>
+    /// The error for <paramref name="found"/>: money first (409 <c>Closure.MoneyHeld</c>), then a pending invoice request
+    /// (<c>Closure.InvoicesPending</c>), then an invoiced balance (<c>Closure.Invoiced</c>).
+    /// </summary>
     public static Error ErrorFor(IReadOnlyList<string> found) =>
-        found.Any(f => f != InvoicePending)
+        found.Any(f => f is not (InvoicePending or Invoiced))
             ? new Error("Closure.MoneyHeld", "The account cannot be closed while money is held: " + string.Join(" ", found))
-            : new Error("Closure.InvoicesPending", "The account cannot be closed while an invoice request is pending: " + string.Join(" ", found));
+            : found.Contains(InvoicePending)
+                ? new Error("Closure.InvoicesPending", "The account cannot be closed while an invoice request is pending: " + string.Join(" ", found))
+                : new Error("Closure.Invoiced", string.Join(" ", found));
 }

@@ -21,7 +21,6 @@ public sealed class ClosureQueries(IDbContextFactory<PortalDbContext> dbFactory,
         ["kyc_documents"] = "Verification document scans",
         ["id_numbers"] = "ID numbers and contact persons",
         ["api_keys"] = "API keys (revoked; names and IP lists deleted)",
-        ["usage_client_ips"] = "Client IP addresses of requests",
         ["support_tickets"] = "Support tickets and attachments",
         ["settings"] = "Invoice details and alert settings",
     };

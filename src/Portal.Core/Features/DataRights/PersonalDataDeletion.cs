@@ -6,8 +6,8 @@ using Portal.Core.Features.Usage.Alerts;
 
 namespace Portal.Core.Features.DataRights;
 
-/// <summary>What a closure deleted: counted kinds for the certificate, the people concerned, and files to remove after commit.</summary>
-internal sealed record DeletionOutcome(IReadOnlyList<DeletedItem> Items, IReadOnlyList<Guid> UserIds, IReadOnlyList<string> FileKeys);
+/// <summary>What a closure deleted: counted kinds for the certificate, and files to remove after commit.</summary>
+internal sealed record DeletionOutcome(IReadOnlyList<DeletedItem> Items, IReadOnlyList<string> FileKeys);
 
 /// <summary>
 /// Deletes or anonymises a closing tenant's personal data inside the closure's transaction. Rows that financial records
@@ -16,8 +16,6 @@ internal sealed record DeletionOutcome(IReadOnlyList<DeletedItem> Items, IReadOn
 /// </summary>
 internal static class PersonalDataDeletion
 {
-    public const string AnonymousActor = "已注销用户";
-
     public static async Task<DeletionOutcome> RunAsync(PortalDbContext db, Guid tenantId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var items = new List<DeletedItem>();
@@ -75,8 +73,6 @@ internal static class PersonalDataDeletion
 
         using (db.EnterPlatformScope()) await db.SaveChangesAsync(cancellationToken);
         items.Add(new DeletedItem("api_keys", "API 密钥（已全部吊销；名称与 IP 白名单已删除，密钥本身从不保存）", keys.Count));
-        items.Add(new DeletedItem("usage_client_ips", "调用记录中的客户端 IP 地址",
-            await db.UsageRecords.IgnoreTenantFilter().Where(u => u.TenantId == tenantId && u.ClientIp != "").ExecuteUpdateAsync(s => s.SetProperty(u => u.ClientIp, ""), cancellationToken)));
 
         var attachments = db.Set<TicketAttachment>().IgnoreTenantFilter().Where(a => a.TenantId == tenantId);
         fileKeys.AddRange(await attachments.Select(a => a.StorageKey).ToListAsync(cancellationToken));
@@ -88,11 +84,6 @@ internal static class PersonalDataDeletion
             + await db.Set<UsageAlertSettings>().IgnoreTenantFilter().Where(s => s.TenantId == tenantId).ExecuteDeleteAsync(cancellationToken)
             + await db.InvoiceProfiles.IgnoreTenantFilter().Where(p => p.TenantId == tenantId).ExecuteDeleteAsync(cancellationToken);
         items.Add(new DeletedItem("settings", "开票信息（地址、电话、开户行、收票邮箱）与告警 / Webhook 设置", settings));
-        return new DeletionOutcome(items, userIds, fileKeys);
+        return new DeletionOutcome(items, fileKeys);
     }
-
-    /// <summary>The tenant's audit entries keep what happened, but no longer who (email, IP) among its former members.</summary>
-    public static Task AnonymiseAuditActorsAsync(PortalDbContext db, Guid tenantId, IReadOnlyList<Guid> userIds, CancellationToken cancellationToken) =>
-        db.AuditEntries.IgnoreTenantFilter().Where(e => e.TenantId == tenantId && e.ActorUserId != null && userIds.Contains(e.ActorUserId.Value))
-            .ExecuteUpdateAsync(s => s.SetProperty(e => e.Actor, AnonymousActor).SetProperty(e => e.Ip, (string?)null), cancellationToken);
 }
