@@ -159,7 +159,7 @@ public abstract partial class WebHardeningTests<TFactory>(TFactory factory) : IC
             "/Account/Login", "/Account/Register", "/Account/RegisterConfirmation", "/Account/ConfirmEmail", "/Account/ForgotPassword",
             "/Account/ForgotPasswordConfirmation", "/Account/ResetPassword", "/Account/ResetPasswordConfirmation", "/Account/InvalidPasswordReset",
             "/Account/InvalidUser", "/Account/Lockout", "/Account/LoginWith2fa", "/Account/LoginWithRecoveryCode", "/Account/ResendEmailConfirmation",
-            "/Account/AccessDenied", "/not-found", "/Error", "/invitations/accept", "/invoices/verify/{Code}", "/culture/set", "/healthz", "/readyz",
+            "/Account/AccessDenied", "/not-found", "/Error", "/invitations/accept", "/invoices/verify/{Code}", "/closures/verify/{Code}", "/closures/verify/{code}/certificate.pdf", "/culture/set", "/healthz", "/readyz",
             "/payments/alipay/notify", "/payments/wechatpay/notify", "/status", "/status.json", "/favicon.ico",
         };
         // Everything else that is public belongs to a family that authenticates itself or holds no data.
@@ -172,7 +172,7 @@ public abstract partial class WebHardeningTests<TFactory>(TFactory factory) : IC
 
         var anonymous = new PortalClient(factory);
         foreach (var path in new[] { "/Account/Login", "/Account/Register", "/Account/ForgotPassword", "/Account/ResendEmailConfirmation", "/Account/Lockout",
-                     "/Account/AccessDenied", "/not-found", "/healthz", "/readyz", "/invoices/verify/AAAAAAAAAAAAAAAAAAAAAA", "/invitations/accept?token=x", "/assets/css/portal.css" })
+                     "/Account/AccessDenied", "/not-found", "/healthz", "/readyz", "/invoices/verify/AAAAAAAAAAAAAAAAAAAAAA", "/closures/verify/AAAAAAAAAAAAAAAAAAAAAA", "/invitations/accept?token=x", "/assets/css/portal.css" })
         {
             var response = await anonymous.Http.GetAsync(path);
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode} {response.Headers.Location}");

@@ -1,5 +1,6 @@
 using Hangfire;
 using Portal.Core.Common;
+using Portal.Core.Features.DataRights;
 using Portal.Core.Features.Invoices;
 using Portal.Core.Features.Notifications;
 using Portal.Core.Features.Payments;
@@ -36,6 +37,7 @@ public static class RecurringJobRegistry
         jobs.AddOrUpdate<LedgerInvariantJob>("wallet-ledger-invariant", j => j.RunAsync(CancellationToken.None), Cron.Daily(3), options);
         jobs.AddOrUpdate<ReleaseExpiredLeasesJob>("wallet-release-expired-leases", j => j.RunAsync(CancellationToken.None), Cron.Minutely(), options);
         jobs.AddOrUpdate<CloseResolvedTicketsJob>("support-close-resolved", j => j.RunAsync(CancellationToken.None), Cron.Hourly(), options);
+        jobs.AddOrUpdate<ExpireDataExportsJob>("data-exports-expire", j => j.RunAsync(CancellationToken.None), Cron.Hourly(), options);
         jobs.AddOrUpdate<MonthlyStatementsJob>("invoices-monthly-statements", j => j.RunAsync(CancellationToken.None), Cron.Monthly(1, 1), options);
     }
 }

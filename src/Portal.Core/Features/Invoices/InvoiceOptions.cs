@@ -62,6 +62,9 @@ public sealed class InvoiceOptions
     public InvoiceParty Seller => new(SellerName.Trim(), SellerTaxpayerId.Trim(), $"{SellerAddress.Trim()} {SellerPhone.Trim()}", $"{SellerBank.Trim()} {SellerAccount.Trim()}");
 
     /// <summary>The verification page of <paramref name="code"/>, absolute.</summary>
-    public Uri VerificationUrl(PortalOptions portal, string code) =>
-        new((string.IsNullOrWhiteSpace(PublicBaseUrl) ? portal.PublicBaseUrl : PublicBaseUrl).TrimEnd('/') + "/invoices/verify/" + code);
+    public Uri VerificationUrl(PortalOptions portal, string code) => PublicUrl(portal, "/invoices/verify/" + code);
+
+    /// <summary>An absolute link to a public page (<paramref name="path"/> starts with '/') under the verification base URL.</summary>
+    public Uri PublicUrl(PortalOptions portal, string path) =>
+        new((string.IsNullOrWhiteSpace(PublicBaseUrl) ? portal.PublicBaseUrl : PublicBaseUrl).TrimEnd('/') + path);
 }

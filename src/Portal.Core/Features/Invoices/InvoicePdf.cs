@@ -101,7 +101,8 @@ public static class InvoicePdf
         canvas.Text(value, new XRect(left + 58, top, 112, 16), 10, XStringFormats.CenterLeft);
     }
 
-    private static void DrawQrCode(XGraphics gfx, Uri url, XRect area)
+    /// <summary>The verification QR code as vector squares (shared with the deletion certificate).</summary>
+    internal static void DrawQrCode(XGraphics gfx, Uri url, XRect area)
     {
         using var generator = new QRCodeGenerator();
         using var data = generator.CreateQrCode(url.AbsoluteUri, QRCodeGenerator.ECCLevel.M);

@@ -58,39 +58,56 @@ public static class RequestRefund
             if (!member.IsSuccess) return member.Error!;
             var tenantId = member.Value!.TenantId;
 
-            var now = clock.GetUtcNow();
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            // NOTE: the wallet row lock first: invoice requests take it too, so the invoiced figures read next cannot
-            // change before this refund's hold is committed (and an invoice request then sees the refund in progress).
-            await InvoiceableBreakdown.LockAsync(db, tenantId, cancellationToken);
-            var refundable = await RefundableBalance.ComputeAsync(db, tenantId, cancellationToken);
-            if (command.Amount > refundable.Refundable || !await RefundHolds.TryHoldAsync(db, tenantId, command.Amount, now, cancellationToken))
+            var held = await HoldAsync(db, tenantId, command.Amount, command.Reason, (member.Value.UserId, currentUser.Name), audit, clock, cancellationToken);
+            if (!held.IsSuccess)
             {
                 await transaction.RollbackAsync(cancellationToken);
-                return refundable.LimitedByInvoices
-                    ? RefundErrors.Invoiced(refundable.Refundable, refundable.Invoiced)
-                    : RefundErrors.ExceedsRefundable(refundable.Refundable);
+                return held.Error!;
             }
 
-            var reason = string.IsNullOrWhiteSpace(command.Reason) ? null : command.Reason.Trim();
-            var refund = new RefundRequest
-            {
-                Id = Ids.New(),
-                TenantId = tenantId,
-                RefundNo = RefundNumbers.New(clock),
-                AmountMicroYuan = command.Amount.MicroYuan,
-                HeldMicroYuan = command.Amount.MicroYuan,
-                Status = RefundStatus.Requested,
-                Reason = reason,
-                RequestedByUserId = member.Value.UserId,
-                RequestedBy = currentUser.Name,
-                RequestedAt = now,
-            };
-            db.RefundRequests.Add(refund);
-            audit.Add(db, "payments.refund_requested", nameof(RefundRequest), refund.Id, $"{refund.RefundNo} {command.Amount.ToDisplay()} held{(reason is null ? "" : ": " + reason)}", tenantId);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-            return RefundView.From(refund, []);
+            return RefundView.From(held.Value, []);
         }
+    }
+
+    /// <summary>
+    /// Holds <paramref name="amount"/> and adds the refund request and its audit entry to <paramref name="db"/>, inside
+    /// the caller's transaction (the caller saves and commits). Shared by <see cref="Handler"/> and account closure, so
+    /// a closing account's balance goes back through the same queue, holds and payouts as any other refund.
+    /// </summary>
+    internal static async Task<Result<RefundRequest>> HoldAsync(
+        PortalDbContext db, Guid tenantId, Money amount, string? reason, (Guid UserId, string Email) requestedBy, AuditLog audit, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        // NOTE: the wallet row lock first: invoice requests take it too, so the invoiced figures read next cannot
+        // change before this refund's hold is committed (and an invoice request then sees the refund in progress).
+        await InvoiceableBreakdown.LockAsync(db, tenantId, cancellationToken);
+        var refundable = await RefundableBalance.ComputeAsync(db, tenantId, cancellationToken);
+        if (amount > refundable.Refundable || !await RefundHolds.TryHoldAsync(db, tenantId, amount, now, cancellationToken))
+        {
+            return refundable.LimitedByInvoices
+                ? RefundErrors.Invoiced(refundable.Refundable, refundable.Invoiced)
+                : RefundErrors.ExceedsRefundable(refundable.Refundable);
+        }
+
+        reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
+        var refund = new RefundRequest
+        {
+            Id = Ids.New(),
+            TenantId = tenantId,
+            RefundNo = RefundNumbers.New(clock),
+            AmountMicroYuan = amount.MicroYuan,
+            HeldMicroYuan = amount.MicroYuan,
+            Status = RefundStatus.Requested,
+            Reason = reason,
+            RequestedByUserId = requestedBy.UserId,
+            RequestedBy = requestedBy.Email,
+            RequestedAt = now,
+        };
+        db.RefundRequests.Add(refund);
+        audit.Add(db, "payments.refund_requested", nameof(RefundRequest), refund.Id, $"{refund.RefundNo} {amount.ToDisplay()} held{(reason is null ? "" : ": " + reason)}", tenantId);
+        return refund;
     }
 }
