@@ -368,16 +368,34 @@ internal static class RelayBenchmark
                 // The same prices, served by an Anthropic channel: /v1/messages passes through, chat completions are translated.
                 db.AiModels.Add(new AiModel
                 {
-                    Id = Ids.New(), PublicId = ClaudeModel, DisplayName = ClaudeModel, Kind = ModelKind.Chat,
-                    InputPricePerMillionMicroYuan = 2_500_000, OutputPricePerMillionMicroYuan = 10_000_000, CachedInputPricePerMillionMicroYuan = 1_250_000,
-                    ContextWindow = 200_000, MaxOutputTokens = 16_384, DefaultHoldOutputTokens = 1_000, Tokenizer = ModelTokenizer.O200kBase,
-                    Enabled = true, CreatedAt = now, UpdatedAt = now,
+                    Id = Ids.New(),
+                    PublicId = ClaudeModel,
+                    DisplayName = ClaudeModel,
+                    Kind = ModelKind.Chat,
+                    InputPricePerMillionMicroYuan = 2_500_000,
+                    OutputPricePerMillionMicroYuan = 10_000_000,
+                    CachedInputPricePerMillionMicroYuan = 1_250_000,
+                    ContextWindow = 200_000,
+                    MaxOutputTokens = 16_384,
+                    DefaultHoldOutputTokens = 1_000,
+                    Tokenizer = ModelTokenizer.O200kBase,
+                    Enabled = true,
+                    CreatedAt = now,
+                    UpdatedAt = now,
                 });
                 var claude = new Channel
                 {
-                    Id = Ids.New(), Name = "fake-anthropic", Type = ChannelType.Anthropic, BaseUrl = anthropic.BaseUrl("ok"),
+                    Id = Ids.New(),
+                    Name = "fake-anthropic",
+                    Type = ChannelType.Anthropic,
+                    BaseUrl = anthropic.BaseUrl("ok"),
                     ApiKeyProtected = scope.ServiceProvider.GetRequiredService<ChannelSecrets>().Protect(FakeAnthropicUpstream.UpstreamKey),
-                    ApiKeyLast4 = "test", Priority = 0, Weight = 1, Enabled = true, CreatedAt = now, UpdatedAt = now,
+                    ApiKeyLast4 = "test",
+                    Priority = 0,
+                    Weight = 1,
+                    Enabled = true,
+                    CreatedAt = now,
+                    UpdatedAt = now,
                 };
                 claude.Models.Add(new ChannelModel { Id = Ids.New(), ChannelId = claude.Id, PublicModelId = ClaudeModel, UpstreamModelId = ClaudeModel });
                 db.Channels.Add(claude);
