@@ -88,8 +88,8 @@ public sealed partial class NginxTests : IAsyncLifetime
         socket.Options.SetRequestHeader("Cookie", route);
         await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{_port}/_blazor?id={token}"), new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
         Assert.Equal(WebSocketState.Open, socket.State);
-        // SignalR's handshake over the upgraded connection: the hub answers "{}" and the record separator.
-        await socket.SendAsync("{\"protocol\":\"json\",\"version\":1}\u001e"u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None);
+        // SignalR's handshake over the upgraded connection (Blazor speaks blazorpack): the hub answers "{}" and the record separator.
+        await socket.SendAsync("{\"protocol\":\"blazorpack\",\"version\":1}\u001e"u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None);
         var buffer = new byte[1024];
         var received = await socket.ReceiveAsync(buffer, new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
         Assert.StartsWith("{}", System.Text.Encoding.UTF8.GetString(buffer, 0, received.Count));

@@ -183,6 +183,7 @@ public sealed class DatabaseFileStore(IServiceScopeFactory scopes, TimeProvider 
             }
             finally
             {
+                await _content.DisposeAsync();
                 await db.DisposeAsync();
                 if (scope is { } owned) await owned.DisposeAsync();
             }
