@@ -1,3 +1,4 @@
+using Portal.Core.Common.Storage;
 using Portal.Core.Data;
 using Portal.Core.Features.Accounts;
 using Portal.Core.Features.ApiKeys;
@@ -32,11 +33,12 @@ if (args.FirstOrDefault() == HealthProbe.Verb)
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddPortalData(builder.Configuration, builder.Environment.ContentRootPath);
+builder.Services.AddFileStorage(builder.Configuration, builder.Environment.ContentRootPath);
 builder.Services.AddAccounts(builder.Configuration);
 builder.Services.AddAudit();
 builder.Services.AddNotifications(builder.Configuration);
 builder.Services.AddTenants();
-builder.Services.AddKyc(builder.Configuration, builder.Environment.ContentRootPath);
+builder.Services.AddKyc();
 builder.Services.AddWallet();
 builder.Services.AddUsage();
 builder.Services.AddCatalog();

@@ -1,4 +1,5 @@
 using Portal.Core.Common;
+using Portal.Core.Common.Storage;
 using Portal.Core.Data;
 using Portal.Core.Features.Accounts;
 using Portal.Core.Features.Demo;
@@ -7,7 +8,8 @@ namespace Portal.Web.Hosting;
 
 /// <summary>
 /// Command-line verbs: <c>migrate</c> applies migrations and exits; <c>seed-demo</c> creates the demo tenant
-/// (idempotent) and prints its credentials. Without a verb the portal serves.
+/// (idempotent) and prints its credentials; <c>storage migrate --from Local --to Database</c> copies every stored file from
+/// one provider to the other (idempotent; exit code 1 when a file differs or is corrupt). Without a verb the portal serves.
 /// </summary>
 public static class PortalCommands
 {
@@ -34,9 +36,32 @@ public static class PortalCommands
                 }
 
                 return true;
+            case "storage":
+                Environment.ExitCode = await RunStorageAsync(app, args);
+                return true;
             default:
                 return false;
         }
+    }
+
+    private static async Task<int> RunStorageAsync(WebApplication app, string[] args)
+    {
+        var words = args.Where(a => a != "storage").ToList();
+        string? Option(string name) => words.IndexOf(name) is var i and >= 0 && i + 1 < words.Count ? words[i + 1] : null;
+        if (words.FirstOrDefault() != "migrate"
+            || !Enum.TryParse<StorageProvider>(Option("--from"), ignoreCase: true, out var from)
+            || !Enum.TryParse<StorageProvider>(Option("--to"), ignoreCase: true, out var to)
+            || from == to)
+        {
+            Console.Error.WriteLine("Usage: storage migrate --from Local|Database --to Database|Local");
+            return 2;
+        }
+
+        var report = await app.Services.GetRequiredService<FileStoreMigration>().RunAsync(from, to);
+        Console.WriteLine($"Copied {report.Copied} file(s) from {from} to {to}; {report.AlreadyPresent} already there.");
+        foreach (var key in report.Mismatched) Console.Error.WriteLine($"Differs, left as it is: {key}");
+        foreach (var key in report.Corrupt) Console.Error.WriteLine($"Corrupt in {from}, not copied: {key}");
+        return report.Succeeded ? 0 : 1;
     }
 
     /// <summary>

@@ -49,6 +49,14 @@ public abstract class PortalFactory : WebApplicationFactory<Program>, IAsyncLife
         _ = Server;
     }
 
+    /// <summary>The app on Kestrel at <c>http://127.0.0.1:<paramref name="port"/></c> instead of the in-memory server, for a real proxy in front.</summary>
+    public async Task InitializeOnKestrelAsync(int port)
+    {
+        UseKestrel(port);
+        _connectionString = await CreateDatabaseAsync();
+        StartServer();
+    }
+
     /// <summary>
     /// After every test of the class has run: the ledger invariant must hold for every wallet in this class's
     /// database, whatever the tests did to it. A violation fails the class.
@@ -87,6 +95,8 @@ public abstract class PortalFactory : WebApplicationFactory<Program>, IAsyncLife
         builder.UseSetting("Bootstrap:AdminPassword", AdminPassword);
         builder.UseSetting("Jobs:RunServer", "false");
         builder.UseSetting("Portal:PublicBaseUrl", "http://localhost");
+        // Tests that look into StoragePath keep the local store; the two-host storage tests set Database.
+        builder.UseSetting("Storage:Provider", "Local");
         builder.UseSetting("Storage:Path", StoragePath);
         builder.UseSetting("BankTransfer:AccountName", "测试平台科技有限公司");
         builder.UseSetting("BankTransfer:BankName", "招商银行");

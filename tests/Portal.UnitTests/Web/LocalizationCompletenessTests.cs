@@ -17,7 +17,7 @@ public sealed partial class LocalizationCompletenessTests
     /// <summary>Enums that never reach a person: configuration switches, wire protocols, internal outcomes.</summary>
     private static readonly HashSet<string> NotShown =
     [
-        "DatabaseProvider", "AlipayMode", "AlipayTradeStatus", "SimulatorTradeStatus", "DocumentType", "StatementFormat",
+        "DatabaseProvider", "StorageProvider", "AlipayMode", "AlipayTradeStatus", "SimulatorTradeStatus", "DocumentType", "StatementFormat",
         "TokenEncoding", "RenewalOutcome", "PlanCreditPot", "AttemptKind", "UpstreamEndpoint", "HoldOutcome",
         "ModelTokenizer", "WechatPayMode", "RailTradeState", "AvailabilityOutcome",
         // The relay's canonical chat model: wire protocol, never a label.

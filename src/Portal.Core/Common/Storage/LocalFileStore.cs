@@ -1,13 +1,13 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
-using System.Text.RegularExpressions;
 
 namespace Portal.Core.Common.Storage;
 
 /// <summary>
-/// <see cref="IFileStore"/> on a local directory. A file is written as <c>.incoming/&lt;key&gt;.part</c> and moved into
-/// place on commit (under a new random name); keys are 32 random hex characters plus an extension, so a key can never name a path.
+/// <see cref="IFileStore"/> on a local directory. A file is written as <c>.incoming/&lt;name&gt;.part</c> and moved into
+/// place on commit (under a new random key, see <see cref="FileKeys"/>).
 /// </summary>
-public sealed partial class LocalFileStore : IFileStore
+public sealed class LocalFileStore : IMigratableFileStore
 {
     private const string Incoming = ".incoming";
 
@@ -21,16 +21,11 @@ public sealed partial class LocalFileStore : IFileStore
 
     public string Root => _root;
 
-    public Task<IFileUpload> BeginAsync(CancellationToken cancellationToken = default)
-    {
-        var temporary = System.IO.Path.Combine(_root, Incoming, NewName() + ".part");
-        var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81_920, useAsync: true);
-        return Task.FromResult<IFileUpload>(new Upload(this, stream, temporary));
-    }
+    public Task<IFileUpload> BeginAsync(CancellationToken cancellationToken = default) => Task.FromResult<IFileUpload>(Begin(key: null));
 
     public Task<Stream?> OpenReadAsync(string key, CancellationToken cancellationToken = default)
     {
-        if (!KeyPattern().IsMatch(key)) return Task.FromResult<Stream?>(null);
+        if (!FileKeys.IsKey(key)) return Task.FromResult<Stream?>(null);
         var path = PathOf(key);
         if (!File.Exists(path)) return Task.FromResult<Stream?>(null);
         return Task.FromResult<Stream?>(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81_920, useAsync: true));
@@ -38,21 +33,60 @@ public sealed partial class LocalFileStore : IFileStore
 
     public Task DeleteAsync(string key, CancellationToken cancellationToken = default)
     {
-        if (KeyPattern().IsMatch(key)) File.Delete(PathOf(key));
+        if (FileKeys.IsKey(key)) File.Delete(PathOf(key));
         return Task.CompletedTask;
+    }
+
+    public async IAsyncEnumerable<string> ListKeysAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        foreach (var path in Directory.EnumerateFiles(_root).Order(StringComparer.Ordinal))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var key = System.IO.Path.GetFileName(path);
+            if (FileKeys.IsKey(key)) yield return key;
+        }
+
+        await Task.CompletedTask;
+    }
+
+    public async Task<StoredFileFacts?> DescribeAsync(string key, CancellationToken cancellationToken = default)
+    {
+        await using var content = await OpenReadAsync(key, cancellationToken);
+        if (content is null) return null;
+        using var sha = SHA256.Create();
+        var hash = await sha.ComputeHashAsync(content, cancellationToken);
+        return new StoredFileFacts(content.Length, Convert.ToHexStringLower(hash));
+    }
+
+    public async Task<StoredFileFacts> ImportAsync(string key, Stream content, CancellationToken cancellationToken = default)
+    {
+        if (!FileKeys.IsKey(key)) throw new ArgumentException("Not a file store key.", nameof(key));
+        await using var upload = Begin(key);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[81_920];
+        long length = 0;
+        int read;
+        while ((read = await content.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            hash.AppendData(buffer, 0, read);
+            await upload.Content.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            length += read;
+        }
+
+        await upload.CommitAsync(FileKeys.ExtensionOf(key), cancellationToken);
+        return new StoredFileFacts(length, Convert.ToHexStringLower(hash.GetHashAndReset()));
+    }
+
+    private Upload Begin(string? key)
+    {
+        var temporary = System.IO.Path.Combine(_root, Incoming, FileKeys.NewName() + ".part");
+        var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81_920, useAsync: true);
+        return new Upload(this, stream, temporary, key);
     }
 
     private string PathOf(string key) => System.IO.Path.Combine(_root, key);
 
-    private static string NewName() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-
-    [GeneratedRegex(@"^\.[a-z0-9]{1,8}$")]
-    private static partial Regex ExtensionPattern();
-
-    [GeneratedRegex(@"^[0-9a-f]{32}\.[a-z0-9]{1,8}$")]
-    private static partial Regex KeyPattern();
-
-    private sealed class Upload(LocalFileStore store, FileStream stream, string temporary) : IFileUpload
+    private sealed class Upload(LocalFileStore store, FileStream stream, string temporary, string? fixedKey) : IFileUpload
     {
         private bool _committed;
 
@@ -60,11 +94,11 @@ public sealed partial class LocalFileStore : IFileStore
 
         public async Task<string> CommitAsync(string extension, CancellationToken cancellationToken = default)
         {
-            if (!ExtensionPattern().IsMatch(extension)) throw new ArgumentException("Expected an extension like \".png\".", nameof(extension));
+            if (!FileKeys.IsExtension(extension)) throw new ArgumentException("Expected an extension like \".png\".", nameof(extension));
             await stream.FlushAsync(cancellationToken);
             await stream.DisposeAsync();
-            var key = NewName() + extension;
-            File.Move(temporary, store.PathOf(key));
+            var key = fixedKey ?? FileKeys.NewKey(extension);
+            File.Move(temporary, store.PathOf(key), overwrite: false);
             _committed = true;
             return key;
         }

@@ -24,9 +24,10 @@ internal static class InvoiceFiles
     public static string FileName(Invoice invoice) =>
         $"发票-{invoice.Number}{(invoice.Status == InvoiceStatus.Voided ? "-作废" : "")}.pdf";
 
-    public static async Task<string> StoreAsync(IFileStore store, byte[] content, string extension, CancellationToken cancellationToken)
+    /// <summary>Stores a rendered file; with <paramref name="within"/>, inside that context's transaction (see <see cref="IFileStore.BeginWithinAsync"/>).</summary>
+    public static async Task<string> StoreAsync(IFileStore store, byte[] content, string extension, CancellationToken cancellationToken, Data.PortalDbContext? within = null)
     {
-        await using var upload = await store.BeginAsync(cancellationToken);
+        await using var upload = within is null ? await store.BeginAsync(cancellationToken) : await store.BeginWithinAsync(within, cancellationToken);
         await upload.Content.WriteAsync(content, cancellationToken);
         return await upload.CommitAsync(extension, cancellationToken);
     }

@@ -80,7 +80,7 @@ public static class IssueInvoice
 
                 var document = InvoiceFiles.Document(invoice, settings.VerificationUrl(portal.Value, invoice.VerificationCode), settings.PlatformName);
                 var pdf = await issuer.IssueAsync(document, cancellationToken);
-                storedKey = await InvoiceFiles.StoreAsync(files, pdf, ".pdf", cancellationToken);
+                storedKey = await InvoiceFiles.StoreAsync(files, pdf, ".pdf", cancellationToken, within: db);
                 invoice.PdfFileKey = storedKey;
 
                 audit.Add(db, "invoices.issued", nameof(Invoice), invoice.Id,

@@ -72,7 +72,7 @@ public static class VoidInvoice
 
                 var invoice = await db.Invoices.IgnoreTenantFilter().SingleAsync(i => i.Id == found.Id, cancellationToken);
                 var document = InvoiceFiles.Document(invoice, options.Value.VerificationUrl(portal.Value, invoice.VerificationCode!), options.Value.PlatformName, asVoid: true);
-                storedKey = await InvoiceFiles.StoreAsync(files, await issuer.VoidAsync(document, cancellationToken), ".pdf", cancellationToken);
+                storedKey = await InvoiceFiles.StoreAsync(files, await issuer.VoidAsync(document, cancellationToken), ".pdf", cancellationToken, within: db);
                 invoice.VoidPdfFileKey = storedKey;
                 audit.Add(db, "invoices.voided", nameof(Invoice), invoice.Id, $"{invoice.Number} {invoice.Amount.ToDisplay()}: {reason}", invoice.TenantId);
                 var culture = await IssueInvoice.Handler.RecipientCultureAsync(db, invoice, cancellationToken);
