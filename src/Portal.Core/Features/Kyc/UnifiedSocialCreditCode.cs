@@ -105,6 +105,25 @@ public static class UnifiedSocialCreditCode
         return null;
     }
 
+    /// <summary>
+    /// True when 18 upper-case characters form a valid code (alphabet, registration authority and category, region digits,
+    /// check character). Allocation-free, for scanning text (the relay's PII detection).
+    /// </summary>
+    public static bool IsWellFormed(ReadOnlySpan<char> code)
+    {
+        if (code.Length != Length || !CategoriesByAuthority.TryGetValue(code[0], out var categories) || !categories.Contains(code[1])) return false;
+        if (code.Slice(2, 6).ContainsAnyExceptInRange('0', '9')) return false;
+        var sum = 0;
+        for (var i = 0; i < 17; i++)
+        {
+            var value = Alphabet.IndexOf(code[i]);
+            if (value < 0) return false;
+            sum += value * Weights[i];
+        }
+
+        return Alphabet[(31 - sum % 31) % 31] == code[17];
+    }
+
     /// <summary>Computes the 18th character from the first 17 (already normalised) characters.</summary>
     /// <exception cref="ArgumentException">Not 17 characters of <see cref="Alphabet"/>.</exception>
     public static string ComputeCheckCharacter(string first17)
