@@ -71,7 +71,8 @@ public static class PiiScanner
         }
 
         var word = EndOfWord(text, i) - i;
-        if (word == 18 && CharsAreUpper(text.Slice(i, 18)) && UnifiedSocialCreditCode.IsWellFormed(text.Slice(i, 18))) return (18, PiiKind.CreditCode);
+        if (word == 18 && CharsAreUpper(text.Slice(i, 18)) && !ResidentIdNumber.HasIdShape(text.Slice(i, 18)) && UnifiedSocialCreditCode.IsWellFormed(text.Slice(i, 18)))
+            return (18, PiiKind.CreditCode);
         if (word == 9 && IsPassport(text.Slice(i, 9))) return (9, PiiKind.Passport);
         return (0, default);
     }
@@ -299,15 +300,17 @@ public static class PiiScanner
                 return stop - i;
             }
 
-            if (n is >= 15 and <= 19 && number[0] is >= '3' and <= '6' or '9' && IsFourGrouped(digitCounts[..g]) && Luhn(number))
+            if (n == 18 && g == 1 && !ResidentIdNumber.HasIdShape(number) && UnifiedSocialCreditCode.IsWellFormed(number))
             {
-                kind = PiiKind.BankCard;
+                kind = PiiKind.CreditCode;
                 return stop - i;
             }
 
-            if (n == 18 && g == 1 && UnifiedSocialCreditCode.IsWellFormed(number))
+            // An 18-digit number shaped like an ID number or a credit code whose check failed is a mistyped one of those, not a card.
+            if (n is 16 or 17 or 18 or 19 && number[0] is >= '3' and <= '6' or '9' && IsFourGrouped(digitCounts[..g]) && Luhn(number)
+                && !(n == 18 && (ResidentIdNumber.HasIdShape(number) || UnifiedSocialCreditCode.HasCodeShape(number))))
             {
-                kind = PiiKind.CreditCode;
+                kind = PiiKind.BankCard;
                 return stop - i;
             }
 

@@ -24,6 +24,8 @@ public static class AuditActions
         ["catalog.model_enabled"] = "Model enabled",
         ["catalog.model_prices_changed"] = "Model prices changed",
         ["catalog.model_updated"] = "Model changed",
+        ["data_protection.override_removed"] = "Key data policy override removed",
+        ["data_protection.policy_saved"] = "Data policy saved",
         ["invoices.cancelled"] = "Invoice request withdrawn",
         ["invoices.issued"] = "Invoice issued",
         ["invoices.profile_saved"] = "Invoice details saved",

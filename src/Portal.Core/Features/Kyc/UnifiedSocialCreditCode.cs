@@ -111,8 +111,7 @@ public static class UnifiedSocialCreditCode
     /// </summary>
     public static bool IsWellFormed(ReadOnlySpan<char> code)
     {
-        if (code.Length != Length || !CategoriesByAuthority.TryGetValue(code[0], out var categories) || !categories.Contains(code[1])) return false;
-        if (code.Slice(2, 6).ContainsAnyExceptInRange('0', '9')) return false;
+        if (!HasCodeShape(code)) return false;
         var sum = 0;
         for (var i = 0; i < 17; i++)
         {
@@ -123,6 +122,14 @@ public static class UnifiedSocialCreditCode
 
         return Alphabet[(31 - sum % 31) % 31] == code[17];
     }
+
+    /// <summary>
+    /// True when 18 characters start with a registration authority, its category and six region digits: the shape of a
+    /// code, whatever its check character (so a scanner does not take a mistyped one for a bank card).
+    /// </summary>
+    public static bool HasCodeShape(ReadOnlySpan<char> code) =>
+        code.Length == Length && CategoriesByAuthority.TryGetValue(code[0], out var categories) && categories.Contains(code[1])
+        && !code.Slice(2, 6).ContainsAnyExceptInRange('0', '9');
 
     /// <summary>Computes the 18th character from the first 17 (already normalised) characters.</summary>
     /// <exception cref="ArgumentException">Not 17 characters of <see cref="Alphabet"/>.</exception>
