@@ -97,8 +97,15 @@ public sealed class DataProtectionFlowTests(PortalServer server) : IClassFixture
         var now = DateTimeOffset.UtcNow;
         db.ApiKeys.Add(new ApiKey
         {
-            Id = Ids.New(), TenantId = tenantId, Name = "数据保护", Prefix = ApiKeyFormat.Prefix(secret)[..16], SecretHash = ApiKeyFormat.Hash(secret),
-            Status = ApiKeyStatus.Active, CreatedByUserId = owner.Id, CreatedAt = now, UpdatedAt = now,
+            Id = Ids.New(),
+            TenantId = tenantId,
+            Name = "数据保护",
+            Prefix = ApiKeyFormat.Prefix(secret),
+            SecretHash = ApiKeyFormat.Hash(secret),
+            Status = ApiKeyStatus.Active,
+            CreatedByUserId = owner.Id,
+            CreatedAt = now,
+            UpdatedAt = now,
         });
         await db.SaveChangesAsync();
         return secret;

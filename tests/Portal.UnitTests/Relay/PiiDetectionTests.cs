@@ -14,6 +14,7 @@ namespace Portal.UnitTests.Relay;
 /// and look-alikes that are not personal information (order and invoice numbers, amounts, dates, versions, numbers one
 /// check digit off): precision and recall on the checksum-backed kinds must both reach 0.98.
 /// </summary>
+[Collection(nameof(PiiTiming))]
 public sealed class PiiDetectionTests(ITestOutputHelper output)
 {
     private sealed record Planted(string Text, PiiKind Kind);
@@ -216,7 +217,7 @@ public sealed class PiiDetectionTests(ITestOutputHelper output)
         var smallTime = Time(() => PiiScanner.Scan(small, findings));
         var largeTime = Time(() => PiiScanner.Scan(large, findings));
         output.WriteLine($"{unit}: {smallTime.TotalMilliseconds:F1} ms / {largeTime.TotalMilliseconds:F1} ms");
-        Assert.True(largeTime < smallTime * 64 + TimeSpan.FromMilliseconds(50), $"{smallTime.TotalMilliseconds} ms → {largeTime.TotalMilliseconds} ms");
+        Assert.True(largeTime < smallTime * 64 + TimeSpan.FromMilliseconds(100), $"{smallTime.TotalMilliseconds} ms → {largeTime.TotalMilliseconds} ms");
 
         var masker = new PiiMasker();
         using var masked = new PooledByteBuffer();
@@ -224,14 +225,18 @@ public sealed class PiiDetectionTests(ITestOutputHelper output)
         Assert.True(Time(() => masker.Restore(large)) < TimeSpan.FromSeconds(2));
     }
 
+    /// <summary>The process's CPU time for <paramref name="action"/>, best of three: wall time on a loaded machine punishes long runs.</summary>
     private static TimeSpan Time(Action action)
     {
         var best = TimeSpan.MaxValue;
         for (var i = 0; i < 3; i++)
         {
-            var stopwatch = Stopwatch.StartNew();
+            var process = Process.GetCurrentProcess();
+            var before = process.TotalProcessorTime;
             action();
-            if (stopwatch.Elapsed < best) best = stopwatch.Elapsed;
+            process.Refresh();
+            var cpu = process.TotalProcessorTime - before;
+            if (cpu < best) best = cpu;
         }
 
         return best;
@@ -282,3 +287,7 @@ public sealed class PiiDetectionTests(ITestOutputHelper output)
         public void EncodeError(UpstreamError error, System.Buffers.IBufferWriter<byte> output) { }
     }
 }
+
+/// <summary>The linear-time test measures CPU time: no other test class runs beside it.</summary>
+[CollectionDefinition(nameof(PiiTiming), DisableParallelization = true)]
+public sealed class PiiTiming;

@@ -135,8 +135,10 @@ public sealed class DataPolicyQueries(IDbContextFactory<PortalDbContext> dbFacto
     public async Task<IReadOnlyDictionary<string, IReadOnlyList<ChannelRegion>>> ModelRegionsAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var rows = await db.Channels.AsNoTracking().Where(c => c.Enabled)
-            .SelectMany(c => c.Models.Select(m => new { m.PublicModelId, c.Region })).ToListAsync(cancellationToken);
+        // A join rather than SelectMany over the navigation: SQLite cannot translate APPLY.
+        var rows = await db.ChannelModels.AsNoTracking()
+            .Join(db.Channels.Where(c => c.Enabled), m => m.ChannelId, c => c.Id, (m, c) => new { m.PublicModelId, c.Region })
+            .ToListAsync(cancellationToken);
         return rows.GroupBy(r => r.PublicModelId, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<ChannelRegion>)g.Select(r => r.Region).Distinct().Order().ToList(), StringComparer.Ordinal);
     }
