@@ -737,6 +737,19 @@ namespace Portal.Migrations.Postgres.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("priority");
 
+                    b.Property<string>("ProviderCountry")
+                        .HasMaxLength(2)
+                        .HasColumnType("character varying(2)")
+                        .HasColumnName("provider_country");
+
+                    b.Property<string>("Region")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasDefaultValue("Domestic")
+                        .HasColumnName("region");
+
                     b.Property<int>("SimulatorFailurePerMille")
                         .HasColumnType("integer")
                         .HasColumnName("simulator_failure_per_mille");
@@ -821,6 +834,60 @@ namespace Portal.Migrations.Postgres.Migrations
                         .HasDatabaseName("ix_channel_models_channel_id_public_model_id");
 
                     b.ToTable("channel_models", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.DataProtection.DataPolicy", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("ApiKeyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("api_key_id");
+
+                    b.Property<bool>("NoCrossBorder")
+                        .HasColumnType("boolean")
+                        .HasColumnName("no_cross_border");
+
+                    b.Property<string>("Pii")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("pii");
+
+                    b.Property<string>("PiiScope")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("pii_scope");
+
+                    b.Property<bool>("RestoreInAnswers")
+                        .HasColumnType("boolean")
+                        .HasColumnName("restore_in_answers");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_data_policies");
+
+                    b.HasIndex("ApiKeyId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_data_policies_api_key_id");
+
+                    b.HasIndex("TenantId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_data_policies_tenant_default")
+                        .HasFilter("api_key_id IS NULL");
+
+                    b.ToTable("data_policies", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Core.Features.Invoices.Invoice", b =>
@@ -3840,6 +3907,11 @@ namespace Portal.Migrations.Postgres.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("channel_id");
 
+                    b.Property<string>("ChannelRegion")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("channel_region");
+
                     b.Property<string>("ChannelType")
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
@@ -3907,6 +3979,11 @@ namespace Portal.Migrations.Postgres.Migrations
                     b.Property<bool>("Overdraft")
                         .HasColumnType("boolean")
                         .HasColumnName("overdraft");
+
+                    b.Property<string>("PiiFindings")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("pii_findings");
 
                     b.Property<long>("PlanCreditUsedMicroYuan")
                         .HasColumnType("bigint")
@@ -4309,6 +4386,22 @@ namespace Portal.Migrations.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_channel_models_channels_channel_id");
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.DataProtection.DataPolicy", b =>
+                {
+                    b.HasOne("Portal.Core.Features.ApiKeys.ApiKey", null)
+                        .WithMany()
+                        .HasForeignKey("ApiKeyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_data_policies_api_keys_api_key_id");
+
+                    b.HasOne("Portal.Core.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_data_policies_tenants_tenant_id");
                 });
 
             modelBuilder.Entity("Portal.Core.Features.Invoices.Invoice", b =>

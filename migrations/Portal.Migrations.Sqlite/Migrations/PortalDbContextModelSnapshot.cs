@@ -725,6 +725,19 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("priority");
 
+                    b.Property<string>("ProviderCountry")
+                        .HasMaxLength(2)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("provider_country");
+
+                    b.Property<string>("Region")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("Domestic")
+                        .HasColumnName("region");
+
                     b.Property<int>("SimulatorFailurePerMille")
                         .HasColumnType("INTEGER")
                         .HasColumnName("simulator_failure_per_mille");
@@ -809,6 +822,60 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasDatabaseName("ix_channel_models_channel_id_public_model_id");
 
                     b.ToTable("channel_models", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.DataProtection.DataPolicy", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("ApiKeyId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("api_key_id");
+
+                    b.Property<bool>("NoCrossBorder")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("no_cross_border");
+
+                    b.Property<string>("Pii")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pii");
+
+                    b.Property<string>("PiiScope")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pii_scope");
+
+                    b.Property<bool>("RestoreInAnswers")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("restore_in_answers");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_data_policies");
+
+                    b.HasIndex("ApiKeyId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_data_policies_api_key_id");
+
+                    b.HasIndex("TenantId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_data_policies_tenant_default")
+                        .HasFilter("api_key_id IS NULL");
+
+                    b.ToTable("data_policies", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Core.Features.Invoices.Invoice", b =>
@@ -3828,6 +3895,11 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("channel_id");
 
+                    b.Property<string>("ChannelRegion")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("channel_region");
+
                     b.Property<string>("ChannelType")
                         .HasMaxLength(32)
                         .HasColumnType("TEXT")
@@ -3895,6 +3967,11 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.Property<bool>("Overdraft")
                         .HasColumnType("INTEGER")
                         .HasColumnName("overdraft");
+
+                    b.Property<string>("PiiFindings")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pii_findings");
 
                     b.Property<long>("PlanCreditUsedMicroYuan")
                         .HasColumnType("INTEGER")
@@ -4297,6 +4374,22 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_channel_models_channels_channel_id");
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.DataProtection.DataPolicy", b =>
+                {
+                    b.HasOne("Portal.Core.Features.ApiKeys.ApiKey", null)
+                        .WithMany()
+                        .HasForeignKey("ApiKeyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_data_policies_api_keys_api_key_id");
+
+                    b.HasOne("Portal.Core.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_data_policies_tenants_tenant_id");
                 });
 
             modelBuilder.Entity("Portal.Core.Features.Invoices.Invoice", b =>
