@@ -26,7 +26,7 @@ using Portal.IntegrationTests.Infrastructure;
 /// Alipay's <c>/payments/alipay/notify</c> by default; with <c>--wechat</c> WeChat Pay's <c>/payments/wechatpay/notify</c>
 /// (Native orders created through the simulator, paid there, each TRANSACTION.SUCCESS encrypted and signed by it).
 /// With <c>--usage</c> it runs <see cref="UsageBenchmark"/> instead, with <c>relay</c> <see cref="RelayBenchmark"/>, with
-/// <c>metering</c> <see cref="MeteringBenchmark"/>.
+/// <c>metering</c> <see cref="MeteringBenchmark"/>, with <c>masking</c> <see cref="MaskingBenchmark"/>.
 /// </summary>
 internal static class NotifyBenchmark
 {
@@ -34,6 +34,7 @@ internal static class NotifyBenchmark
     {
         if (Environment.GetCommandLineArgs().Contains("relay")) return await RelayBenchmark.RunAsync();
         if (Environment.GetCommandLineArgs().Contains("metering")) return MeteringBenchmark.Run();
+        if (Environment.GetCommandLineArgs().Contains("masking")) return MaskingBenchmark.Run();
         if (Environment.GetCommandLineArgs().Contains("--usage")) return await UsageBenchmark.RunAsync();
         var wechat = Environment.GetCommandLineArgs().Contains("--wechat");
         var orders = BenchmarkArgs.Int("--orders", 1000);

@@ -111,6 +111,8 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options, ITenantC
 
     public DbSet<Channel> Channels => Set<Channel>();
 
+    public DbSet<Features.DataProtection.DataPolicy> DataPolicies => Set<Features.DataProtection.DataPolicy>();
+
     public DbSet<ChannelModel> ChannelModels => Set<ChannelModel>();
 
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();

@@ -72,7 +72,11 @@ internal sealed class KeyCache(IServiceScopeFactory scopes, IOptions<RelayOption
         await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
         // The relay has no signed-in tenant: the key itself decides the tenant, hence the explicit filter bypass.
         var key = await db.ApiKeys.IgnoreTenantFilter().AsNoTracking().FirstOrDefaultAsync(k => k.SecretHash == secretHash);
-        return key is null ? null : RelayKey.From(key);
+        if (key is null) return null;
+        // The key's own override wins over the tenant's default (one row each at most, by unique indexes).
+        var policies = await db.DataPolicies.IgnoreTenantFilter().AsNoTracking()
+            .Where(p => p.TenantId == key.TenantId && (p.ApiKeyId == null || p.ApiKeyId == key.Id)).ToListAsync();
+        return RelayKey.From(key, policies.FirstOrDefault(p => p.ApiKeyId == key.Id) ?? policies.FirstOrDefault(p => p.ApiKeyId == null));
     }
 
     private sealed class Entry(Task<RelayKey?> load, long expiresAtTicks)

@@ -1,4 +1,5 @@
 using Portal.Core.Features.ApiKeys;
+using Portal.Core.Features.DataProtection;
 using Portal.Relay.Access;
 
 namespace Portal.Relay.Auth;
@@ -25,12 +26,15 @@ internal sealed class RelayKey
 
     public long? MonthlyBudgetMicroYuan { get; init; }
 
+    /// <summary>The effective data policy (the key's override, else the tenant's default); null = nothing to do (all off).</summary>
+    public RelayDataPolicy? DataPolicy { get; init; }
+
     /// <summary>The rate limiter's key for this API key (its id as text, made once).</summary>
     public required string RateKey { get; init; }
 
     public bool MayUse(string model) => AllowedModels is null || AllowedModels.Contains(model);
 
-    public static RelayKey From(ApiKey key)
+    public static RelayKey From(ApiKey key, DataPolicy? policy = null)
     {
         // An allowlist that no longer parses (stored by an older rule) is treated as "no address allowed" rather than "any".
         var ips = IpAllowlist.Parse(key.AllowedIpRanges);
@@ -46,6 +50,16 @@ internal sealed class RelayKey
             RequestsPerMinute = key.RequestsPerMinute is > 0 ? key.RequestsPerMinute : null,
             MonthlyBudgetMicroYuan = key.MonthlyBudgetMicroYuan,
             RateKey = key.Id.ToString("N"),
+            DataPolicy = RelayDataPolicy.From(policy),
         };
     }
+}
+
+/// <summary>A data policy as the relay applies it (<see cref="DataPolicy"/>), immutable.</summary>
+internal sealed record RelayDataPolicy(PiiHandling Pii, PiiScope Scope, bool RestoreInAnswers, bool NoCrossBorder)
+{
+    /// <summary>Null when the policy does nothing, so the hot path pays nothing for it.</summary>
+    public static RelayDataPolicy? From(DataPolicy? policy) =>
+        policy is null || (policy.Pii == PiiHandling.Off && !policy.NoCrossBorder) ? null
+            : new RelayDataPolicy(policy.Pii, policy.PiiScope, policy.RestoreInAnswers, policy.NoCrossBorder);
 }

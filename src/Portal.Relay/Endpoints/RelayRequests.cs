@@ -14,6 +14,7 @@ using Portal.Relay.Billing;
 using Portal.Relay.Catalog;
 using Portal.Relay.Errors;
 using Portal.Relay.Forwarding;
+using Portal.Relay.Privacy;
 using Portal.Relay.Protocols.Canonical;
 using Portal.Relay.Protocols.OpenAI;
 using Portal.Relay.Settlement;
@@ -126,6 +127,7 @@ internal sealed class RelayRequests(
         var requestId = RelayHttp.NewRequestId();
         context.Response.Headers[RelayHttp.RequestIdHeader] = requestId;
         BodyRead body = default;
+        RequestPrivacy? privacy = null;
         try
         {
             var (key, refused) = await authenticator.AuthenticateAsync(context);
@@ -158,13 +160,15 @@ internal sealed class RelayRequests(
                 if (!decision.IsAllowed) error = OpenAiErrors.RateLimitExceeded(limit, decision.RetryAfter);
             }
 
+            // The tenant data policy, only for keys whose policy does something: channels allowed, PII masked or refused.
+            if (error is null && key!.DataPolicy is { } policy) privacy = RequestPrivacy.Prepare(policy, model!, surface, body.Span, context, out error);
             if (error is not null)
             {
                 await surface.WriteErrorAsync(context, error);
                 return;
             }
 
-            await AdmitAndForwardAsync(context, surface, key!, model!, request, body, requestId, started);
+            await AdmitAndForwardAsync(context, surface, key!, model!, request, body, requestId, started, privacy);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -177,6 +181,7 @@ internal sealed class RelayRequests(
         }
         finally
         {
+            privacy?.Dispose();
             if (body.Buffer is not null) ArrayPool<byte>.Shared.Return(body.Buffer);
         }
     }
@@ -200,7 +205,7 @@ internal sealed class RelayRequests(
         return model.Routes.Length == 0 ? OpenAiErrors.UpstreamUnavailable(modelId) : null;
     }
 
-    private async Task AdmitAndForwardAsync(HttpContext context, RelaySurface surface, RelayKey key, RelayModel model, SurfaceRequest request, BodyRead body, string requestId, long started)
+    private async Task AdmitAndForwardAsync(HttpContext context, RelaySurface surface, RelayKey key, RelayModel model, SurfaceRequest request, BodyRead body, string requestId, long started, RequestPrivacy? privacy)
     {
         // Admission: the most this request can cost — the prompt as the tokenizer counts it plus max_tokens (or the
         // model's default) of output — held from the lease, then from the key's monthly budget.
@@ -242,7 +247,7 @@ internal sealed class RelayRequests(
         }
 
         var admitted = new Admitted(key, model, account, hold, budgetHold, month, now, requestId, started, surface, request, request.Stream, request.IncludeUsage,
-            promptTokens, RelayHttp.ClientIp(context.Connection.RemoteIpAddress));
+            promptTokens, RelayHttp.ClientIp(context.Connection.RemoteIpAddress), privacy);
         Outcome outcome;
         try
         {
@@ -278,7 +283,8 @@ internal sealed class RelayRequests(
         bool Stream,
         bool ClientWantsUsage,
         long PromptTokens,
-        string ClientIp)
+        string ClientIp,
+        RequestPrivacy? Privacy)
     {
         public UsageEndpoint Endpoint => Surface.Endpoint;
     }
@@ -295,6 +301,8 @@ internal sealed class RelayRequests(
         using var rewritten = new PooledByteBuffer(body.Length + 64);
         var passHeaders = PassThroughHeaders(context, surface);
         var canonical = admitted.Request.Canonical;
+        var privacy = admitted.Privacy;
+        var maskedCanonical = privacy?.MaskedRequest?.Canonical;
         var tried = 0;
         var open = 0;
         var timedOut = 0;
@@ -303,6 +311,9 @@ internal sealed class RelayRequests(
         {
             rewritten.Reset();
             var settings = route.Channel.Settings;
+            if (privacy is not null && !privacy.Allows(settings)) continue;
+            var masks = privacy?.MasksFor(settings) == true;
+            var source = masks ? privacy!.MaskedBody.Span : body.Span;
             var passThrough = surface.PassesThrough(settings);
             IChatCodec? upstreamCodec = null;
             IEmbeddingsCodec? embeddingsCodec = null;
@@ -310,8 +321,8 @@ internal sealed class RelayRequests(
             if (passThrough)
             {
                 // Same family: the body goes as is, model id mapped (and usage asked for when an OpenAI chat client streams).
-                if (surface.RewritePassThrough is { } rewrite) rewrite(body.Span, route.UpstreamModelId, rewritten);
-                else RequestBodyRewriter.Rewrite(body.Span, route.UpstreamModelId, ensureUsageWhenStreaming: surface.Endpoint == UsageEndpoint.ChatCompletions, rewritten);
+                if (surface.RewritePassThrough is { } rewrite) rewrite(source, route.UpstreamModelId, rewritten);
+                else RequestBodyRewriter.Rewrite(source, route.UpstreamModelId, ensureUsageWhenStreaming: surface.Endpoint == UsageEndpoint.ChatCompletions, rewritten);
                 call = new UpstreamCall(surface.PassThroughEndpoint, route.UpstreamModelId, rewritten.WrittenMemory, admitted.Stream) { Headers = passHeaders };
             }
             else if (surface.ModelKind == ModelKind.Embedding)
@@ -328,7 +339,7 @@ internal sealed class RelayRequests(
                 UpstreamEndpoint endpoint;
                 try
                 {
-                    endpoint = embeddingsCodec.EncodeRequest(body.Span, route.UpstreamModelId, rewritten);
+                    endpoint = embeddingsCodec.EncodeRequest(source, route.UpstreamModelId, rewritten);
                 }
                 catch (TranslationException e)
                 {
@@ -352,11 +363,11 @@ internal sealed class RelayRequests(
 
                 try
                 {
-                    canonical ??= surface.Codec.DecodeRequest(body.Span);
+                    var current = masks ? maskedCanonical ??= surface.Codec.DecodeRequest(source) : canonical ??= surface.Codec.DecodeRequest(source);
                     // Anthropic requires max_tokens: the model's default, which is also what admission held.
-                    if (canonical.MaxOutputTokens is null && settings.Family == WireFamily.Anthropic) canonical.MaxOutputTokens = admitted.Model.DefaultMaxOutputTokens;
-                    canonical.Stream = admitted.Stream;
-                    upstreamCodec.EncodeRequest(canonical, route.UpstreamModelId, rewritten);
+                    if (current.MaxOutputTokens is null && settings.Family == WireFamily.Anthropic) current.MaxOutputTokens = admitted.Model.DefaultMaxOutputTokens;
+                    current.Stream = admitted.Stream;
+                    upstreamCodec.EncodeRequest(current, route.UpstreamModelId, rewritten);
                 }
                 catch (TranslationException e)
                 {
@@ -373,17 +384,20 @@ internal sealed class RelayRequests(
             await using (attempt)
             {
                 last = route.Channel;
+                var restorer = privacy is not null && privacy.RestoresFor(settings) ? privacy.Masker : null;
                 switch (attempt.Kind)
                 {
                     case AttemptKind.Success when attempt.Events is not null:
-                        if (!passThrough) return await TranslateStreamAsync(context, admitted, attempt, route.Channel, upstreamCodec!);
+                        if (!passThrough) return await TranslateStreamAsync(context, admitted, attempt, route.Channel, upstreamCodec!, restorer);
+                        // Restoring placeholders needs the text: the client's own family is decoded and encoded again.
+                        if (restorer is not null) return await RelayEventsAsync(context, admitted, attempt, route.Channel, surface.Codec!.CreateStreamDecoder(), translate: true, restorer);
                         return surface.Endpoint == UsageEndpoint.ChatCompletions
                             ? await StreamAsync(context, admitted, attempt, route.Channel)
                             : await PassThroughStreamAsync(context, admitted, attempt, route.Channel);
                     case AttemptKind.Success:
-                        return passThrough ? await WriteWholeAsync(context, admitted, attempt, route.Channel)
+                        return passThrough ? await WriteWholeAsync(context, admitted, attempt, route.Channel, restorer)
                             : embeddingsCodec is not null ? await TranslateEmbeddingsAsync(context, admitted, attempt, route.Channel, embeddingsCodec, body)
-                            : await TranslateWholeAsync(context, admitted, attempt, route.Channel, upstreamCodec!);
+                            : await TranslateWholeAsync(context, admitted, attempt, route.Channel, upstreamCodec!, restorer);
                     case AttemptKind.ClientError:
                         // The upstream refused the request itself: every channel would. Its answer goes to the client as is
                         // (pass-through), or its message in the client's shape (translation).
@@ -428,7 +442,7 @@ internal sealed class RelayRequests(
     }
 
     /// <summary>A whole answer from another family: decoded into the canonical model, metered, encoded in the client's shape.</summary>
-    private async Task<Outcome> TranslateWholeAsync(HttpContext context, Admitted admitted, UpstreamAttempt attempt, ChannelRuntime channel, IChatCodec upstreamCodec)
+    private async Task<Outcome> TranslateWholeAsync(HttpContext context, Admitted admitted, UpstreamAttempt attempt, ChannelRuntime channel, IChatCodec upstreamCodec, PiiMasker? restorer)
     {
         var firstByte = Stopwatch.GetTimestamp();
         ChatResponse answer;
@@ -447,7 +461,9 @@ internal sealed class RelayRequests(
         var usage = answer.Usage ?? EstimateFrom(admitted, answer.Content);
         using var output = new PooledByteBuffer(attempt.Body!.Length + 256);
         admitted.Surface.Codec!.EncodeResponse(answer, admitted.Model.PublicId, output);
-        return await WriteBodyAsync(context, 200, "application/json", output.WrittenMemory, channel, usage, firstByte);
+        using var restored = new PooledByteBuffer(restorer is null ? 1 : output.WrittenCount + 256);
+        var answerBody = restorer is not null && restorer.RestoreJson(output.WrittenSpan, restored) ? restored.WrittenMemory : output.WrittenMemory;
+        return await WriteBodyAsync(context, 200, "application/json", answerBody, channel, usage, firstByte);
     }
 
     /// <summary>Another family's embeddings answer, written as OpenAI's; usage counted by the portal (Estimated) when the upstream reports none.</summary>
@@ -507,14 +523,14 @@ internal sealed class RelayRequests(
     /// A stream of another family: each upstream event is decoded into canonical events, metered, and encoded as the
     /// client's family's events as it arrives. An upstream that breaks off gets the client protocol's error event.
     /// </summary>
-    private Task<Outcome> TranslateStreamAsync(HttpContext context, Admitted admitted, UpstreamAttempt attempt, ChannelRuntime channel, IChatCodec upstreamCodec) =>
-        RelayEventsAsync(context, admitted, attempt, channel, upstreamCodec.CreateStreamDecoder(), translate: true);
+    private Task<Outcome> TranslateStreamAsync(HttpContext context, Admitted admitted, UpstreamAttempt attempt, ChannelRuntime channel, IChatCodec upstreamCodec, PiiMasker? restorer) =>
+        RelayEventsAsync(context, admitted, attempt, channel, upstreamCodec.CreateStreamDecoder(), translate: true, restorer);
 
     /// <summary>A stream of the client's own family other than OpenAI chat: forwarded byte for byte, decoded only to meter it.</summary>
     private Task<Outcome> PassThroughStreamAsync(HttpContext context, Admitted admitted, UpstreamAttempt attempt, ChannelRuntime channel) =>
-        RelayEventsAsync(context, admitted, attempt, channel, admitted.Surface.Codec!.CreateStreamDecoder(), translate: false);
+        RelayEventsAsync(context, admitted, attempt, channel, admitted.Surface.Codec!.CreateStreamDecoder(), translate: false, restorer: null);
 
-    private async Task<Outcome> RelayEventsAsync(HttpContext context, Admitted admitted, UpstreamAttempt attempt, ChannelRuntime channel, IStreamDecoder decoder, bool translate)
+    private async Task<Outcome> RelayEventsAsync(HttpContext context, Admitted admitted, UpstreamAttempt attempt, ChannelRuntime channel, IStreamDecoder decoder, bool translate, PiiMasker? restorer)
     {
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
@@ -529,6 +545,7 @@ internal sealed class RelayRequests(
         var encoder = admitted.Surface.Codec!.CreateStreamEncoder(new StreamEncoding(admitted.Model.PublicId, admitted.ClientWantsUsage, admitted.At.ToUnixTimeSeconds()));
         var meter = new CanonicalMeter();
         var decoded = new List<StreamEvent>(4);
+        var restoring = restorer is null ? null : new StreamRestoring(restorer);
         long? firstByte = null;
         var status = UsageStatus.Succeeded;
         string? errorCode = null;
@@ -545,6 +562,7 @@ internal sealed class RelayRequests(
                 {
                     meter.Observe(e);
                     if (e is StreamFailed failed) upstreamFailure = failed.Message;
+                    else if (restoring is not null) restoring.Encode(e, encoder, writer);
                     else if (translate) encoder.Encode(e, writer);
                 }
 
@@ -593,12 +611,14 @@ internal sealed class RelayRequests(
         return new Outcome(status, status == UsageStatus.Succeeded ? 200 : status == UsageStatus.ClientCancelled ? 499 : 502, errorCode, channel, usage, firstByte);
     }
 
-    private async Task<Outcome> WriteWholeAsync(HttpContext context, Admitted admitted, UpstreamAttempt attempt, ChannelRuntime channel)
+    private async Task<Outcome> WriteWholeAsync(HttpContext context, Admitted admitted, UpstreamAttempt attempt, ChannelRuntime channel, PiiMasker? restorer)
     {
         var body = attempt.Body!;
         var firstByte = Stopwatch.GetTimestamp();
         var usage = Meter(admitted, body);
-        return await WriteBodyAsync(context, attempt.Status, attempt.ContentType ?? "application/json", body, channel, usage, firstByte);
+        using var restored = new PooledByteBuffer(restorer is null ? 1 : body.Length + 256);
+        var answer = restorer is not null && restorer.RestoreJson(body, restored) ? restored.WrittenMemory : body;
+        return await WriteBodyAsync(context, attempt.Status, attempt.ContentType ?? "application/json", answer, channel, usage, firstByte);
     }
 
     private TokenUsage Meter(Admitted admitted, byte[] body)
@@ -743,6 +763,8 @@ internal sealed class RelayRequests(
             LatencyMs = (int)Math.Min(int.MaxValue, elapsed.TotalMilliseconds),
             TimeToFirstTokenMs = outcome.FirstByteTimestamp is { } first ? (int)Math.Min(int.MaxValue, Stopwatch.GetElapsedTime(admitted.Started, first).TotalMilliseconds) : null,
             ClientIp = admitted.ClientIp,
+            ChannelRegion = outcome.Channel?.Settings.Region,
+            PiiFindings = admitted.Privacy?.Findings,
         };
         await settlement.EnqueueAsync(new SettlementItem
         {

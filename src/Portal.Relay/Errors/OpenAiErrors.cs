@@ -31,6 +31,16 @@ public static class OpenAiErrors
         StatusCodes.Status403Forbidden,
         new OpenAiError($"This API key is not allowed to use the model `{model}`. Change the key's allowed models in the portal.", InvalidRequestType, "model", "model_not_allowed"));
 
+    /// <summary>403: the tenant's data policy forbids cross-border channels and the model has no domestic one. Nothing is charged.</summary>
+    public static OpenAiErrorResponse CrossBorderForbidden(string model) => new(
+        StatusCodes.Status403Forbidden,
+        new OpenAiError($"The model `{model}` is served only from outside mainland China, and your data policy does not allow cross-border channels. Choose a model served from within China, or change the data policy in the portal.", InvalidRequestType, "model", "cross_border_forbidden"));
+
+    /// <summary>400: the data policy blocks personal information and the request carries some. Names the kinds and counts, never the values.</summary>
+    public static OpenAiErrorResponse PiiBlocked(string findings) => new(
+        StatusCodes.Status400BadRequest,
+        new OpenAiError($"The request contains personal information ({findings}) and your data policy blocks such requests. Remove it, or ask an Owner or Admin to choose masking instead.", InvalidRequestType, null, "pii_blocked"));
+
     /// <summary>403: the client's address is not in the key's IP allowlist. The address is echoed so the customer can add it.</summary>
     public static OpenAiErrorResponse IpNotAllowed(string clientAddress) => new(
         StatusCodes.Status403Forbidden,

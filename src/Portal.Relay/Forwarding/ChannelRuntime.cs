@@ -31,6 +31,9 @@ internal sealed record ChannelSettings(
     /// <summary>Azure OpenAI: the <c>api-version</c> query parameter.</summary>
     public string? AzureApiVersion { get; init; }
 
+    /// <summary>Where the provider processes data; the tenant data policy's cross-border rules look at it.</summary>
+    public ChannelRegion Region { get; init; }
+
     /// <summary>Anthropic: <c>{base}/v1/messages</c>.</summary>
     public Uri? MessagesUri { get; init; }
 
@@ -60,6 +63,7 @@ internal sealed record ChannelSettings(
             BaseUrl = baseUrl,
             SupportsResponsesApi = channel.SupportsResponsesApi,
             AzureApiVersion = channel.AzureApiVersion,
+            Region = channel.Region,
             MessagesUri = Under("v1/messages"),
             CountTokensUri = Under("v1/messages/count_tokens"),
         };

@@ -358,7 +358,7 @@ internal sealed class SettlementWriter(
             "COPY usage_records (id, tenant_id, api_key_id, request_id, at, endpoint, model, channel_id, input_tokens, cached_input_tokens, output_tokens, "
             + "input_price_per_million_micro_yuan, output_price_per_million_micro_yuan, cached_input_price_per_million_micro_yuan, cost_micro_yuan, "
             + "plan_credit_used_micro_yuan, wallet_charged_micro_yuan, hold_micro_yuan, status, http_status, error_code, stream, estimated, overdraft, "
-            + "latency_ms, time_to_first_token_ms, client_ip, channel_type, cache_write_input_tokens, cache_write_price_per_million_micro_yuan) FROM STDIN (FORMAT BINARY)");
+            + "latency_ms, time_to_first_token_ms, client_ip, channel_type, cache_write_input_tokens, cache_write_price_per_million_micro_yuan, channel_region, pii_findings) FROM STDIN (FORMAT BINARY)");
         foreach (var r in records)
         {
             await copy.StartRowAsync();
@@ -396,6 +396,10 @@ internal sealed class SettlementWriter(
             else await copy.WriteNullAsync();
             await copy.WriteAsync(r.CacheWriteInputTokens, NpgsqlDbType.Bigint);
             await copy.WriteAsync(r.CacheWritePricePerMillionMicroYuan, NpgsqlDbType.Bigint);
+            if (r.ChannelRegion is { } region) await copy.WriteAsync(region.ToString(), NpgsqlDbType.Varchar);
+            else await copy.WriteNullAsync();
+            if (r.PiiFindings is { } findings) await copy.WriteAsync(findings, NpgsqlDbType.Varchar);
+            else await copy.WriteNullAsync();
         }
 
         await copy.CompleteAsync();

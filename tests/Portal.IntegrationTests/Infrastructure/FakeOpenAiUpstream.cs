@@ -113,6 +113,12 @@ public sealed partial class FakeOpenAiUpstream
                 return;
         }
 
+        if (behaviour == "echo")
+        {
+            await EchoAsync(context, json, model, stream, includeUsage);
+            return;
+        }
+
         if (!stream)
         {
             context.Response.ContentType = "application/json";
@@ -138,6 +144,35 @@ public sealed partial class FakeOpenAiUpstream
             await context.Response.WriteAsync(events[i]);
             await context.Response.Body.FlushAsync();
         }
+    }
+
+    /// <summary>
+    /// <c>/echo/v1</c>: answers with the last message's text, so tests see what the upstream received come back (streamed
+    /// in three-character pieces, so placeholders are split across events).
+    /// </summary>
+    private static async Task EchoAsync(HttpContext context, JsonElement json, string model, bool stream, bool includeUsage)
+    {
+        var last = json.GetProperty("messages").EnumerateArray().Last().GetProperty("content");
+        var text = last.ValueKind == JsonValueKind.String ? last.GetString()! : string.Concat(last.EnumerateArray().Select(p => p.TryGetProperty("text", out var t) ? t.GetString() : ""));
+        var encoded = JsonSerializer.Serialize(text);
+        if (!stream)
+        {
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(ChatBody(model).Replace("\"Hello from the fake upstream.\"", encoded, StringComparison.Ordinal));
+            return;
+        }
+
+        context.Response.ContentType = "text/event-stream; charset=utf-8";
+        var events = ChatEvents(model, includeUsage);
+        await context.Response.WriteAsync(events[0]);
+        for (var i = 0; i < text.Length; i += 3)
+        {
+            var piece = JsonSerializer.Serialize(text.Substring(i, Math.Min(3, text.Length - i)));
+            await context.Response.WriteAsync(events[1].Replace("\"Hello\"", piece, StringComparison.Ordinal));
+            await context.Response.Body.FlushAsync();
+        }
+
+        foreach (var e in events.Skip(3)) await context.Response.WriteAsync(e);
     }
 
     private async Task HandleEmbeddingsAsync(HttpContext context, string behaviour)

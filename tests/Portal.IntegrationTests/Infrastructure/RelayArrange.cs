@@ -16,7 +16,7 @@ namespace Portal.IntegrationTests.Infrastructure;
 
 /// <summary>One upstream channel to create for a model.</summary>
 public sealed record ChannelSpec(string Name, ChannelType Type, string? BaseUrl = null, int Priority = 0, int Weight = 1, string UpstreamModelId = "",
-    int FirstByteTimeoutMs = 10_000, int SimulatorFailurePerMille = 0, WireFamily SimulatorWireFamily = WireFamily.OpenAI);
+    int FirstByteTimeoutMs = 10_000, int SimulatorFailurePerMille = 0, WireFamily SimulatorWireFamily = WireFamily.OpenAI, ChannelRegion Region = ChannelRegion.Domestic);
 
 /// <summary>
 /// Arranges the relay's catalog and keys directly through the DbContext (the catalog and key use cases belong to
@@ -64,6 +64,7 @@ public static class RelayArrange
                 },
                 ApiKeyLast4 = spec.Type == ChannelType.OpenAICompatible ? ChannelSecrets.Last4(FakeOpenAiUpstream.UpstreamKey) : null,
                 SimulatorWireFamily = spec.SimulatorWireFamily,
+                Region = spec.Region,
                 Priority = spec.Priority,
                 Weight = spec.Weight,
                 Enabled = true,

@@ -29,6 +29,8 @@ public static class AuditActions
         ["data.export_ready"] = "Data export ready",
         ["data.export_requested"] = "Data export requested",
         ["data.personal_data_deleted"] = "Personal data deleted",
+        ["data_protection.override_removed"] = "Key data policy override removed",
+        ["data_protection.policy_saved"] = "Data policy saved",
         ["invoices.cancelled"] = "Invoice request withdrawn",
         ["invoices.issued"] = "Invoice issued",
         ["invoices.profile_saved"] = "Invoice details saved",

@@ -39,6 +39,8 @@ internal sealed class ChannelConfiguration : IEntityTypeConfiguration<Channel>
         b.Property(c => c.ApiKeyLast4).HasMaxLength(4);
         b.Property(c => c.AzureApiVersion).HasMaxLength(40);
         b.Property(c => c.SimulatorWireFamily).HasDefaultValue(WireFamily.OpenAI);
+        b.Property(c => c.Region).HasDefaultValue(ChannelRegion.Domestic);
+        b.Property(c => c.ProviderCountry).HasMaxLength(2);
         b.HasMany(c => c.Models).WithOne().HasForeignKey(m => m.ChannelId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -44,7 +44,9 @@ public sealed record ChannelRow(
     DateTimeOffset UpdatedAt,
     bool SupportsResponsesApi,
     string? AzureApiVersion,
-    WireFamily SimulatorWireFamily);
+    WireFamily SimulatorWireFamily,
+    ChannelRegion Region = ChannelRegion.Domestic,
+    string? ProviderCountry = null);
 
 /// <summary>
 /// Reads of the catalog. Models and channels are platform data (not tenant-owned); the operator pages are behind
@@ -80,7 +82,7 @@ public sealed class CatalogQueries(IDbContextFactory<PortalDbContext> dbFactory)
         return channels.Select(c => new ChannelRow(c.Id, c.Name, c.Type, c.BaseUrl, c.ApiKeyLast4, c.Priority, c.Weight, c.Enabled,
                 c.ConnectTimeoutMs, c.FirstByteTimeoutMs, c.SimulatorLatencyMs, c.SimulatorTokensPerSecond, c.SimulatorFailurePerMille,
                 c.Models.OrderBy(m => m.PublicModelId, StringComparer.Ordinal).Select(m => new ChannelMappingRow(m.PublicModelId, m.UpstreamModelId)).ToList(),
-                c.UpdatedAt, c.SupportsResponsesApi, c.AzureApiVersion, c.SimulatorWireFamily))
+                c.UpdatedAt, c.SupportsResponsesApi, c.AzureApiVersion, c.SimulatorWireFamily, c.Region, c.ProviderCountry))
             .ToList();
     }
 }

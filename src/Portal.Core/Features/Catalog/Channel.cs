@@ -35,6 +35,18 @@ public enum WireFamily
     Gemini,
 }
 
+/// <summary>Where a channel's provider processes the data it is sent (DESIGN §10): inside mainland China or abroad (出境).</summary>
+public enum ChannelRegion
+{
+    /// <summary>The provider processes data inside mainland China (境内).</summary>
+    [EnumText("Domestic (境内)")]
+    Domestic,
+
+    /// <summary>The provider processes data outside mainland China (境外): a cross-border transfer of what is sent.</summary>
+    [EnumText("Cross-border (境外)")]
+    CrossBorder,
+}
+
 /// <summary>
 /// An upstream the relay forwards to. Chosen by <see cref="Priority"/> (lower first), then at random by
 /// <see cref="Weight"/> among equals. The upstream API key is stored encrypted (ASP.NET Data Protection) and
@@ -62,6 +74,12 @@ public sealed class Channel
 
     /// <summary>Simulator only: the wire format it answers in (OpenAI, Anthropic or Gemini).</summary>
     public WireFamily SimulatorWireFamily { get; set; }
+
+    /// <summary>Where the provider processes data; decides the tenant data policy's cross-border rules and is recorded on every usage record.</summary>
+    public ChannelRegion Region { get; set; }
+
+    /// <summary>The provider's country as an ISO 3166-1 alpha-2 code (<c>CN</c>, <c>US</c> …), shown to operators; null when not stated.</summary>
+    public string? ProviderCountry { get; set; }
 
     /// <summary>The upstream key, encrypted with Data Protection (purpose <c>Portal.Catalog.ChannelKey</c>).</summary>
     public string? ApiKeyProtected { get; set; }

@@ -44,6 +44,12 @@ public interface IChannelFields
     WireFamily SimulatorWireFamily { get; }
 
     IReadOnlyList<ChannelModelMapping> Models { get; }
+
+    /// <summary>Where the provider processes data (境内 / 境外).</summary>
+    ChannelRegion Region { get; }
+
+    /// <summary>The provider's country, ISO 3166-1 alpha-2 (blank = not stated).</summary>
+    string? ProviderCountry { get; }
 }
 
 public sealed class ChannelFieldsValidator : AbstractValidator<IChannelFields>
@@ -64,6 +70,8 @@ public sealed class ChannelFieldsValidator : AbstractValidator<IChannelFields>
                 .NotEmpty().WithMessage(l["Enter the Azure OpenAI api-version, e.g. 2024-10-21."])
                 .Must(ChannelApiVersions.IsValid).WithMessage(l["The api-version is a date with an optional suffix, e.g. 2024-10-21 or 2025-01-01-preview."]));
         When(c => c.Type == ChannelType.Simulator, () => RuleFor(c => c.SimulatorWireFamily).IsInEnum());
+        RuleFor(c => c.Region).IsInEnum();
+        RuleFor(c => c.ProviderCountry).Must(ChannelCountries.IsValid).WithMessage(l["The provider country is a two-letter code such as CN or US."]);
         RuleFor(c => c.Priority).InclusiveBetween(0, 1000).WithMessage(l["The priority must be between 0 and 1000 (lower is tried first)."]);
         RuleFor(c => c.Weight).InclusiveBetween(1, 1000).WithMessage(l["The weight must be between 1 and 1000."]);
         RuleFor(c => c.ConnectTimeoutMs).InclusiveBetween(100, 60_000).WithMessage(l["The connect timeout must be between 100 and 60000 ms."]);
@@ -91,6 +99,14 @@ public static class ChannelApiKeys
 {
     /// <summary>An upstream key as typed into the write-only field: blank (none / keep) or one token without spaces.</summary>
     public static bool IsValid(string? key) => key is null || (key.Trim().Length <= 1000 && !key.Trim().Any(char.IsWhiteSpace));
+}
+
+public static class ChannelCountries
+{
+    /// <summary>Blank, or an ISO 3166-1 alpha-2 code (two letters, any case).</summary>
+    public static bool IsValid(string? country) => string.IsNullOrWhiteSpace(country) || (country.Trim() is { Length: 2 } c && c.All(char.IsAsciiLetter));
+
+    public static string? Normalize(string? country) => string.IsNullOrWhiteSpace(country) ? null : country.Trim().ToUpperInvariant();
 }
 
 public static class ChannelApiVersions
@@ -123,6 +139,8 @@ internal static class ChannelFieldsExtensions
         channel.SupportsResponsesApi = fields.Type == ChannelType.OpenAICompatible && fields.SupportsResponsesApi;
         channel.AzureApiVersion = fields.Type == ChannelType.AzureOpenAI ? fields.AzureApiVersion!.Trim() : null;
         channel.SimulatorWireFamily = fields.Type == ChannelType.Simulator ? fields.SimulatorWireFamily : WireFamily.OpenAI;
+        channel.Region = fields.Region;
+        channel.ProviderCountry = ChannelCountries.Normalize(fields.ProviderCountry);
         channel.Priority = fields.Priority;
         channel.Weight = fields.Weight;
         channel.ConnectTimeoutMs = fields.ConnectTimeoutMs;
@@ -157,7 +175,7 @@ internal static class ChannelFieldsExtensions
 
     public static string Describe(this Channel channel) =>
         $"{channel.Name} ({channel.Type}{(channel.BaseUrl is null ? "" : " " + channel.BaseUrl)}), priority {channel.Priority}, weight {channel.Weight}, " +
-        $"timeouts {channel.ConnectTimeoutMs}/{channel.FirstByteTimeoutMs} ms, models {string.Join(", ", channel.Models.Select(m => m.PublicModelId == m.UpstreamModelId ? m.PublicModelId : $"{m.PublicModelId}→{m.UpstreamModelId}"))}" +
+        $"region {channel.Region}{(channel.ProviderCountry is { } country ? " " + country : "")}, timeouts {channel.ConnectTimeoutMs}/{channel.FirstByteTimeoutMs} ms, models {string.Join(", ", channel.Models.Select(m => m.PublicModelId == m.UpstreamModelId ? m.PublicModelId : $"{m.PublicModelId}→{m.UpstreamModelId}"))}" +
         (channel.SupportsResponsesApi ? ", Responses API" : "") + (channel.AzureApiVersion is { } apiVersion ? $", api-version {apiVersion}" : "") +
         (channel.Type == ChannelType.Simulator ? $", simulator {channel.SimulatorWireFamily}, {channel.SimulatorLatencyMs} ms, {channel.SimulatorTokensPerSecond} tok/s, {channel.SimulatorFailurePerMille}‰ failures" : "");
 

@@ -32,7 +32,9 @@ public static class CreateChannel
         int SimulatorFailurePerMille = 0,
         bool SupportsResponsesApi = false,
         string? AzureApiVersion = null,
-        WireFamily SimulatorWireFamily = WireFamily.OpenAI) : IChannelFields;
+        WireFamily SimulatorWireFamily = WireFamily.OpenAI,
+        ChannelRegion Region = ChannelRegion.Domestic,
+        string? ProviderCountry = null) : IChannelFields;
 
     public sealed class Validator : AbstractValidator<Command>
     {

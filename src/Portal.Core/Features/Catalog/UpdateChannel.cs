@@ -34,7 +34,9 @@ public static class UpdateChannel
         bool RemoveApiKey = false,
         bool SupportsResponsesApi = false,
         string? AzureApiVersion = null,
-        WireFamily SimulatorWireFamily = WireFamily.OpenAI) : IChannelFields;
+        WireFamily SimulatorWireFamily = WireFamily.OpenAI,
+        ChannelRegion Region = ChannelRegion.Domestic,
+        string? ProviderCountry = null) : IChannelFields;
 
     public sealed class Validator : AbstractValidator<Command>
     {

@@ -105,6 +105,32 @@ public static class UnifiedSocialCreditCode
         return null;
     }
 
+    /// <summary>
+    /// True when 18 upper-case characters form a valid code (alphabet, registration authority and category, region digits,
+    /// check character). Allocation-free, for scanning text (the relay's PII detection).
+    /// </summary>
+    public static bool IsWellFormed(ReadOnlySpan<char> code)
+    {
+        if (!HasCodeShape(code)) return false;
+        var sum = 0;
+        for (var i = 0; i < 17; i++)
+        {
+            var value = Alphabet.IndexOf(code[i]);
+            if (value < 0) return false;
+            sum += value * Weights[i];
+        }
+
+        return Alphabet[(31 - sum % 31) % 31] == code[17];
+    }
+
+    /// <summary>
+    /// True when 18 characters start with a registration authority, its category and six region digits: the shape of a
+    /// code, whatever its check character (so a scanner does not take a mistyped one for a bank card).
+    /// </summary>
+    public static bool HasCodeShape(ReadOnlySpan<char> code) =>
+        code.Length == Length && CategoriesByAuthority.TryGetValue(code[0], out var categories) && categories.Contains(code[1])
+        && !code.Slice(2, 6).ContainsAnyExceptInRange('0', '9');
+
     /// <summary>Computes the 18th character from the first 17 (already normalised) characters.</summary>
     /// <exception cref="ArgumentException">Not 17 characters of <see cref="Alphabet"/>.</exception>
     public static string ComputeCheckCharacter(string first17)

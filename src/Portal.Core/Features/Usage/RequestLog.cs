@@ -29,7 +29,7 @@ public sealed record RequestLogRow(Guid Id, DateTimeOffset At, string RequestId,
     UsageStatus Status, int HttpStatus, string? ErrorCode, bool Stream, bool Estimated, long InputTokens, long CachedInputTokens, long OutputTokens, Money Cost,
     Money PlanCreditUsed, Money WalletCharged, Money InputPricePerMillion, Money CachedInputPricePerMillion, Money OutputPricePerMillion, int LatencyMs,
     int? TimeToFirstTokenMs, bool Overdraft, string ClientIp, Catalog.ChannelType? ChannelType = null, long CacheWriteInputTokens = 0,
-    Money CacheWritePricePerMillion = default);
+    Money CacheWritePricePerMillion = default, Catalog.ChannelRegion? ChannelRegion = null, DataProtection.PiiCounts PiiFindings = default);
 
 public sealed record RequestLogSlice(IReadOnlyList<RequestLogRow> Rows, RequestLogCursor? Next);
 
@@ -85,6 +85,7 @@ public sealed class RequestLog(IDbContextFactory<PortalDbContext> dbFactory, Ten
         return new RequestLogRow(r.Id, r.At, r.RequestId, r.ApiKeyId, name, prefix, r.Model, r.Endpoint, r.Status, r.HttpStatus, r.ErrorCode, r.Stream, r.Estimated,
             r.InputTokens, r.CachedInputTokens, r.OutputTokens, new Money(r.CostMicroYuan), new Money(r.PlanCreditUsedMicroYuan), new Money(r.WalletChargedMicroYuan),
             new Money(r.InputPricePerMillionMicroYuan), new Money(r.CachedInputPricePerMillionMicroYuan), new Money(r.OutputPricePerMillionMicroYuan), r.LatencyMs,
-            r.TimeToFirstTokenMs, r.Overdraft, r.ClientIp, r.ChannelType, r.CacheWriteInputTokens, new Money(r.CacheWritePricePerMillionMicroYuan));
+            r.TimeToFirstTokenMs, r.Overdraft, r.ClientIp, r.ChannelType, r.CacheWriteInputTokens, new Money(r.CacheWritePricePerMillionMicroYuan),
+            r.ChannelRegion, DataProtection.PiiCounts.Decode(r.PiiFindings));
     }
 }

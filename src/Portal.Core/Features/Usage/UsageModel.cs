@@ -20,6 +20,7 @@ internal sealed class UsageRecordConfiguration : IEntityTypeConfiguration<UsageR
         b.Property(u => u.Model).HasMaxLength(100).IsRequired();
         b.Property(u => u.ErrorCode).HasMaxLength(64);
         b.Property(u => u.ClientIp).HasMaxLength(45).IsRequired();
+        b.Property(u => u.PiiFindings).HasMaxLength(200);
         // Keyset pagination of the request log: (tenant, time, id) descending, optionally per key.
         b.HasIndex(u => new { u.TenantId, u.At, u.Id });
         b.HasIndex(u => new { u.TenantId, u.ApiKeyId, u.At });

@@ -124,4 +124,13 @@ public sealed class UsageRecord : ITenantOwned, IAppendOnly
     public int? TimeToFirstTokenMs { get; set; }
 
     public string ClientIp { get; set; } = "";
+
+    /// <summary>Where the serving channel processes data (境内 / 境外), copied at settlement; null when no channel was reached.</summary>
+    public Catalog.ChannelRegion? ChannelRegion { get; set; }
+
+    /// <summary>
+    /// Personal information found in the request by the tenant's data policy, as kinds and counts only
+    /// (<c>Mobile:1,Email:2</c>, see <see cref="DataProtection.PiiCounts"/>); null when none was found or nothing was scanned. Never a value.
+    /// </summary>
+    public string? PiiFindings { get; set; }
 }

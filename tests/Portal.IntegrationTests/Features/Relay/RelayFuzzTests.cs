@@ -42,6 +42,7 @@ public abstract class RelayFuzzTests<TFactory>(TFactory factory) : IClassFixture
         [
             """{"model":"{chat}","messages":[{"role":"system","content":"You are terse."},{"role":"user","content":"Say hello"}],"max_tokens":20,"temperature":0.2}""",
             """{"model":"{chat}","messages":[{"role":"user","content":[{"type":"text","text":"你好"},{"type":"image_url","image_url":{"url":"https://x.test/a.png","detail":"low"}}]}],"stream":true,"stream_options":{"include_usage":true},"max_completion_tokens":30}""",
+            """{"model":"{chat}","messages":[{"role":"user","content":"手机 13812345678，邮箱 li@example.com，卡 6222021234567890128"}],"stream":true,"max_tokens":20}""",
             """{"model":"{chat}","messages":[{"role":"user","content":"weather?"},{"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"w","arguments":"{}"}}]},{"role":"tool","tool_call_id":"c1","content":"sunny"}],"tools":[{"type":"function","function":{"name":"w","parameters":{"type":"object","properties":{}}}}],"n":1,"stream":false}""",
         ], IsOpenAiError),
         new("/v1/embeddings",
@@ -78,6 +79,8 @@ public abstract class RelayFuzzTests<TFactory>(TFactory factory) : IClassFixture
         (HttpMethod.Post, "/api/tenant/plan/auto-renew", """{"autoRenew":false}"""),
         (HttpMethod.Post, "/api/tenant/refunds", """{"amount":"1.00","reason":"测试"}"""),
         (HttpMethod.Post, "/api/tenant/top-ups", """{"amount":"100.00","channel":"AlipayPage"}"""),
+        (HttpMethod.Put, "/api/tenant/data-policy", """{"pii":"Mask","piiScope":"CrossBorderOnly","restoreInAnswers":true,"noCrossBorder":false}"""),
+        (HttpMethod.Put, "/api/tenant/data-policy/keys/{key}", """{"pii":"Block","piiScope":"AllChannels","restoreInAnswers":false,"noCrossBorder":true}"""),
     ];
 
     private static bool IsOpenAiError(JsonElement root) =>
@@ -100,8 +103,10 @@ public abstract class RelayFuzzTests<TFactory>(TFactory factory) : IClassFixture
     [Fact]
     public async Task No_body_a_client_sends_to_v1_answers_5xx_or_leaves_the_money_wrong()
     {
-        var (_, tenantId) = await factory.VerifiedTenantAsync("模糊测试科技有限公司");
+        var (owner, tenantId) = await factory.VerifiedTenantAsync("模糊测试科技有限公司");
         Assert.True((await factory.AdjustAsync(tenantId, Money.FromYuan(1_000))).IsSuccess);
+        // Every body also goes through PII masking and the restoring of answers (the data policy's heaviest path).
+        Assert.True((await owner.PutJsonAsync("/api/tenant/data-policy", new { pii = "Mask", piiScope = "AllChannels", restoreInAnswers = true, noCrossBorder = false })).IsSuccessStatusCode);
         var (secret, _) = await factory.KeyAsync(tenantId);
         var suffix = Guid.NewGuid().ToString("N")[..8];
         var chat = await factory.ModelAsync("fuzz-chat-" + suffix, ModelKind.Chat, 1_000_000, 2_000_000, new ChannelSpec("sim", ChannelType.Simulator));
