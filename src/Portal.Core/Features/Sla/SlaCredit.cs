@@ -93,6 +93,7 @@ internal sealed class SlaCreditConfiguration : IEntityTypeConfiguration<SlaCredi
         b.HasIndex(c => c.Month);
         b.Property(c => c.Scope).HasMaxLength(40).IsRequired();
         b.Property(c => c.ModelsJson).IsRequired();
+        b.Ignore(c => c.Models);
         b.Property(c => c.HoldReason).HasMaxLength(500);
         b.Property(c => c.HeldBy).HasMaxLength(256);
         b.HasOne<Tenant>().WithMany().HasForeignKey(c => c.TenantId).OnDelete(DeleteBehavior.Restrict);
