@@ -823,6 +823,65 @@ namespace Portal.Migrations.Postgres.Migrations
                     b.ToTable("channel_models", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Features.Discounts.VolumeDiscountSettings", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    b.Property<bool>("PlanCreditCounts")
+                        .HasColumnType("boolean")
+                        .HasColumnName("plan_credit_counts");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("updated_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_volume_discount_settings");
+
+                    b.ToTable("volume_discount_settings", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_volume_discount_settings_singleton", "id = 1");
+                        });
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Discounts.VolumeDiscountTier", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<long>("MinimumSpendMicroYuan")
+                        .HasColumnType("bigint")
+                        .HasColumnName("minimum_spend_micro_yuan");
+
+                    b.Property<int>("RateBasisPoints")
+                        .HasColumnType("integer")
+                        .HasColumnName("rate_basis_points");
+
+                    b.HasKey("Id")
+                        .HasName("pk_volume_discount_tiers");
+
+                    b.HasIndex("MinimumSpendMicroYuan")
+                        .IsUnique()
+                        .HasDatabaseName("ix_volume_discount_tiers_minimum_spend_micro_yuan");
+
+                    b.ToTable("volume_discount_tiers", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_volume_discount_tiers_minimum_positive", "minimum_spend_micro_yuan > 0");
+
+                            t.HasCheckConstraint("ck_volume_discount_tiers_rate", "rate_basis_points > 0 AND rate_basis_points <= 5000");
+                        });
+                });
+
             modelBuilder.Entity("Portal.Core.Features.Invoices.Invoice", b =>
                 {
                     b.Property<Guid>("Id")
@@ -3008,6 +3067,161 @@ namespace Portal.Migrations.Postgres.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Portal.Core.Features.Sla.SlaCredit", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AmountMicroYuan")
+                        .HasColumnType("bigint")
+                        .HasColumnName("amount_micro_yuan");
+
+                    b.Property<int>("CompensationPercent")
+                        .HasColumnType("integer")
+                        .HasColumnName("compensation_percent");
+
+                    b.Property<DateTimeOffset>("ComputedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("computed_at");
+
+                    b.Property<DateTimeOffset?>("CreditedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("credited_at");
+
+                    b.Property<long>("FeesMicroYuan")
+                        .HasColumnType("bigint")
+                        .HasColumnName("fees_micro_yuan");
+
+                    b.Property<DateTimeOffset?>("HeldAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("held_at");
+
+                    b.Property<string>("HeldBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("held_by");
+
+                    b.Property<string>("HoldReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("hold_reason");
+
+                    b.Property<int>("MaxCreditPercent")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_credit_percent");
+
+                    b.Property<string>("ModelsJson")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("models_json");
+
+                    b.Property<int>("Month")
+                        .HasColumnType("integer")
+                        .HasColumnName("month");
+
+                    b.Property<DateTimeOffset?>("NotifiedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("notified_at");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("scope");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.Property<int>("TargetPpm")
+                        .HasColumnType("integer")
+                        .HasColumnName("target_ppm");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sla_credits");
+
+                    b.HasIndex("Month")
+                        .HasDatabaseName("ix_sla_credits_month");
+
+                    b.HasIndex("TenantId", "Month")
+                        .IsUnique()
+                        .HasDatabaseName("ix_sla_credits_tenant_id_month");
+
+                    b.ToTable("sla_credits", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_sla_credits_amount_non_negative", "amount_micro_yuan >= 0");
+
+                            t.HasCheckConstraint("ck_sla_credits_fees_non_negative", "fees_micro_yuan >= 0");
+                        });
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Sla.SlaPolicy", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<int>("CompensationPercent")
+                        .HasColumnType("integer")
+                        .HasColumnName("compensation_percent");
+
+                    b.Property<int>("MaxCreditPercent")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_credit_percent");
+
+                    b.Property<Guid?>("PlanId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("plan_id");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("scope");
+
+                    b.Property<int>("TargetPpm")
+                        .HasColumnType("integer")
+                        .HasColumnName("target_ppm");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("updated_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sla_policies");
+
+                    b.HasIndex("PlanId")
+                        .HasDatabaseName("ix_sla_policies_plan_id");
+
+                    b.HasIndex("Scope")
+                        .IsUnique()
+                        .HasDatabaseName("ix_sla_policies_scope");
+
+                    b.ToTable("sla_policies", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_sla_policies_compensation", "compensation_percent > 0 AND compensation_percent <= 10000");
+
+                            t.HasCheckConstraint("ck_sla_policies_max_credit", "max_credit_percent > 0 AND max_credit_percent <= 1000");
+
+                            t.HasCheckConstraint("ck_sla_policies_target", "target_ppm > 0 AND target_ppm <= 1000000");
+                        });
+                });
+
             modelBuilder.Entity("Portal.Core.Features.Status.Incident", b =>
                 {
                     b.Property<Guid>("Id")
@@ -4535,6 +4749,25 @@ namespace Portal.Migrations.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_plan_subscriptions_tenants_tenant_id");
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Sla.SlaCredit", b =>
+                {
+                    b.HasOne("Portal.Core.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_sla_credits_tenants_tenant_id");
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Sla.SlaPolicy", b =>
+                {
+                    b.HasOne("Portal.Core.Features.Plans.Plan", null)
+                        .WithMany()
+                        .HasForeignKey("PlanId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_sla_policies_plans_plan_id");
                 });
 
             modelBuilder.Entity("Portal.Core.Features.Status.IncidentUpdate", b =>
