@@ -1,6 +1,7 @@
 using Hangfire;
 using Portal.Core.Common;
 using Portal.Core.Features.DataRights;
+using Portal.Core.Features.Discounts;
 using Portal.Core.Features.Invoices;
 using Portal.Core.Features.Notifications;
 using Portal.Core.Features.Payments;
@@ -9,6 +10,7 @@ using Portal.Core.Features.Payments.BankTransfer;
 using Portal.Core.Features.Payments.Refunds;
 using Portal.Core.Features.Payments.WechatPay;
 using Portal.Core.Features.Plans;
+using Portal.Core.Features.Sla;
 using Portal.Core.Features.Support;
 using Portal.Core.Features.Usage.Alerts;
 using Portal.Core.Features.Wallet;
@@ -39,5 +41,8 @@ public static class RecurringJobRegistry
         jobs.AddOrUpdate<CloseResolvedTicketsJob>("support-close-resolved", j => j.RunAsync(CancellationToken.None), Cron.Hourly(), options);
         jobs.AddOrUpdate<ExpireDataExportsJob>("data-exports-expire", j => j.RunAsync(CancellationToken.None), Cron.Hourly(), options);
         jobs.AddOrUpdate<MonthlyStatementsJob>("invoices-monthly-statements", j => j.RunAsync(CancellationToken.None), Cron.Monthly(1, 1), options);
+        // Rebates before the statements of the 1st (00:30); SLA credits on the 2nd, after a day for late settlements and holds.
+        jobs.AddOrUpdate<VolumeRebateJob>("discounts-monthly-rebates", j => j.RunAsync(CancellationToken.None), "30 0 1 * *", options);
+        jobs.AddOrUpdate<SlaCreditJob>("sla-monthly-credits", j => j.RunAsync(CancellationToken.None), Cron.Monthly(2, 2), options);
     }
 }

@@ -49,6 +49,7 @@ public static class StatementCsv
         yield return Row("充值", s.TopUps);
         yield return Row("退款", -s.Refunds);
         yield return Row("调整", s.Adjustments);
+        foreach (var credit in s.ServiceCredits) yield return Row(credit.Label, credit.Amount);
         yield return Row("套餐购买", -s.PlanPurchases);
         foreach (var line in s.Usage)
         {

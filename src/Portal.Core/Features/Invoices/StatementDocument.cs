@@ -15,6 +15,12 @@ public sealed record StatementUsageLine(string Model, long Requests, long InputT
     public Money WalletCharged => Cost - PlanCreditUsed;
 }
 
+/// <summary>A service credit paid into the wallet this month: an SLA credit or a volume rebate, for the month it names.</summary>
+/// <param name="Label">As printed, e.g. <c>SLA 补偿（2026-11）</c> or <c>用量返利（2026-11）</c>.</param>
+/// <param name="At">When it was credited.</param>
+/// <param name="Amount">Credited (positive).</param>
+public sealed record StatementCredit(string Label, DateTimeOffset At, Money Amount);
+
 /// <summary>
 /// A tenant's monthly statement (对账单) of its wallet balance. All movements are magnitudes (≥ 0) in the direction
 /// their name says, except <see cref="Adjustments"/>, which is signed. Plan credit is not wallet money: usage paid from
@@ -34,6 +40,7 @@ public sealed record StatementUsageLine(string Model, long Requests, long InputT
 /// <param name="ClosingBalance">期末余额 at 00:00 on the 1st of the next month; must equal <see cref="ComputedClosingBalance"/>.</param>
 /// <param name="GeneratedAt">When the statement was produced.</param>
 /// <param name="PlatformName">Named in the title and footer.</param>
+/// <param name="Credits">SLA credits and volume rebates credited this month (服务补偿与返利), each for the month it names.</param>
 public sealed record StatementDocument(
     string TenantName,
     string TenantId,
@@ -48,8 +55,15 @@ public sealed record StatementDocument(
     Money ExpiredPlanCredit,
     Money ClosingBalance,
     DateTimeOffset GeneratedAt,
-    string PlatformName)
+    string PlatformName,
+    IReadOnlyList<StatementCredit>? Credits = null)
 {
+    /// <summary>SLA credits and volume rebates of the month.</summary>
+    public IReadOnlyList<StatementCredit> ServiceCredits => Credits ?? [];
+
+    /// <summary>Σ <see cref="ServiceCredits"/>.</summary>
+    public Money ServiceCreditsTotal => ServiceCredits.Aggregate(Money.Zero, (sum, c) => sum + c.Amount);
+
     /// <summary>Total list-price cost of the month's usage.</summary>
     public Money UsageCost => Usage.Aggregate(Money.Zero, (sum, line) => sum + line.Cost);
 
@@ -59,8 +73,8 @@ public sealed record StatementDocument(
     /// <summary>Usage paid from the wallet: 用量扣费.</summary>
     public Money UsageCharged => UsageCost - PlanCreditUsed;
 
-    /// <summary>期初 + 充值 − 退款 ± 调整 − 套餐购买 − 用量扣费.</summary>
-    public Money ComputedClosingBalance => OpeningBalance + TopUps - Refunds + Adjustments - PlanPurchases - UsageCharged;
+    /// <summary>期初 + 充值 − 退款 ± 调整 + 补偿与返利 − 套餐购买 − 用量扣费.</summary>
+    public Money ComputedClosingBalance => OpeningBalance + TopUps - Refunds + Adjustments + ServiceCreditsTotal - PlanPurchases - UsageCharged;
 
     /// <summary>The first day of the statement month.</summary>
     public DateOnly PeriodStart => new(Year, Month, 1);
@@ -79,6 +93,7 @@ public sealed record StatementDocument(
         Require(Month is >= 1 and <= 12 && Year is >= 2000 and <= 9999, $"{Year}-{Month} is not a statement month");
         Require(TopUps >= Money.Zero && Refunds >= Money.Zero && PlanPurchases >= Money.Zero && ExpiredPlanCredit >= Money.Zero,
             "top-ups, refunds, plan purchases and expired credit are magnitudes and cannot be negative");
+        Require(ServiceCredits.All(c => c.Amount > Money.Zero && !string.IsNullOrWhiteSpace(c.Label)), "a service credit is not a positive, labelled amount");
         foreach (var line in Usage)
         {
             Require(!string.IsNullOrWhiteSpace(line.Model), "a usage line has no model");

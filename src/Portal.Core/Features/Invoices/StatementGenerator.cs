@@ -42,9 +42,15 @@ public sealed class StatementGenerator(
         var topUps = Sum(LedgerEntryKind.TopUp);
         var refunds = -Sum(LedgerEntryKind.Refund);
         var planPurchases = -Sum(LedgerEntryKind.PlanPurchase);
+        // SLA credits and volume rebates are listed one by one, each naming the month it is for (it is credited after
+        // that month ends, so it appears on the statement of the month it was paid in).
+        var credits = await ledger.Where(e => e.At >= start && e.At < end && (e.Kind == LedgerEntryKind.SlaCredit || e.Kind == LedgerEntryKind.VolumeRebate))
+            .OrderBy(e => e.At).Select(e => new { e.Kind, e.At, e.AmountMicroYuan, e.Reference })
+            .ToListAsync(cancellationToken);
+        var serviceCredits = credits.Select(c => new StatementCredit(CreditLabel(c.Kind, c.Reference), c.At, new Money(c.AmountMicroYuan))).ToList();
         // 调整 is every other movement: manual adjustments and reversals (冲正), and any kind added later, so the
         // statement always reconciles to the ledger.
-        var adjustments = byKind.Sum(k => k.Sum) - topUps + refunds + planPurchases;
+        var adjustments = byKind.Sum(k => k.Sum) - topUps + refunds + planPurchases - credits.Sum(c => c.AmountMicroYuan);
 
         var lines = await usage.Where(u => u.At >= start && u.At < end)
             .GroupBy(u => u.Model)
@@ -79,7 +85,16 @@ public sealed class StatementGenerator(
             ExpiredPlanCredit: new Money(expired),
             ClosingBalance: new Money(closing),
             GeneratedAt: clock.GetUtcNow(),
-            PlatformName: options.Value.PlatformName);
+            PlatformName: options.Value.PlatformName,
+            Credits: serviceCredits);
+    }
+
+    /// <summary><c>SLA 补偿（2026-11）</c> / <c>用量返利（2026-11）</c>: the month comes from the entry's reference (<c>SLA-2026-11</c>).</summary>
+    private static string CreditLabel(LedgerEntryKind kind, string? reference)
+    {
+        var month = reference is { Length: >= 7 } r ? r[^7..] : "";
+        var name = kind == LedgerEntryKind.SlaCredit ? "SLA 补偿" : "用量返利";
+        return month.Length == 0 ? name : $"{name}（{month}）";
     }
 
     private static async Task<long> BalanceBeforeAsync(IQueryable<LedgerEntry> ledger, IQueryable<UsageRecord> usage, DateTimeOffset instant, CancellationToken cancellationToken)

@@ -83,6 +83,7 @@ public static class StatementPdf
             ("充值", "+", s.TopUps),
             ("退款", "−", s.Refunds),
             ("调整", s.Adjustments < Money.Zero ? "−" : "+", s.Adjustments < Money.Zero ? -s.Adjustments : s.Adjustments),
+            .. s.ServiceCredits.Select(c => (c.Label, "+", c.Amount)),
             ("套餐购买", "−", s.PlanPurchases),
             ("用量扣费（余额支付部分）", "−", s.UsageCharged),
         ];
@@ -115,7 +116,7 @@ public static class StatementPdf
         PlanRow(canvas, "本月过期额度", s.ExpiredPlanCredit, boxLeft, boxTop + RowHeight * 2, boxWidth);
         PlanRow(canvas, "用量总费用", s.UsageCost, boxLeft, boxTop + RowHeight * 3, boxWidth);
 
-        var note = "期末余额 = 期初余额 + 充值 − 退款 ± 调整 − 套餐购买 − 用量扣费。套餐额度在购买套餐时已由余额支付，抵扣与过期均不再变动余额。";
+        var note = "期末余额 = 期初余额 + 充值 − 退款 ± 调整 + SLA 补偿与用量返利 − 套餐购买 − 用量扣费。套餐额度在购买套餐时已由余额支付，抵扣与过期均不再变动余额。";
         var used = canvas.Wrapped(note, new XRect(boxLeft, boxTop + RowHeight * 4 + 8, boxWidth, 60), 8, PdfCanvas.Muted);
         return Math.Max(tableBottom, boxTop + RowHeight * 4 + 8 + used) + 18;
     }

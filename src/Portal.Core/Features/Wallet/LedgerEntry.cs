@@ -13,6 +13,14 @@ public enum LedgerEntryKind
     PlanPurchase,
     Adjustment,
     Reversal,
+
+    /// <summary>Compensation for a month whose availability missed the SLA (<c>sla:{tenant}:{yyyy-MM}</c>).</summary>
+    [EnumText("SLA credit")]
+    SlaCredit,
+
+    /// <summary>A month-end volume discount paid back (<c>rebate:{tenant}:{yyyy-MM}</c>).</summary>
+    [EnumText("Volume rebate")]
+    VolumeRebate,
 }
 
 /// <summary>
