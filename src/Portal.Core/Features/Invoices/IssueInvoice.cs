@@ -28,14 +28,15 @@ public static class IssueInvoice
         AuditLog audit,
         EmailOutbox outbox,
         EmailTemplates templates,
-        IOptions<InvoiceOptions> options,
+        IOptionsMonitor<InvoiceOptions> options,
+        IOptionsMonitor<BrandingOptions> branding,
         IOptions<PortalOptions> portal,
         TimeProvider clock,
         ILogger<Handler> logger)
     {
         public async Task<Result<Invoice>> HandleAsync(Command command, CancellationToken cancellationToken = default)
         {
-            var settings = options.Value;
+            var settings = options.CurrentValue;
             if (!settings.IsConfigured) return InvoiceErrors.NotConfigured;
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             var actor = await access.RequireFinanceAsync(db, cancellationToken);
@@ -78,7 +79,7 @@ public static class IssueInvoice
                 invoice.SellerBankAccount = seller.BankAndAccount;
                 invoice.VerificationCode = VerificationCodes.New();
 
-                var document = InvoiceFiles.Document(invoice, settings.VerificationUrl(portal.Value, invoice.VerificationCode), settings.PlatformName);
+                var document = InvoiceFiles.Document(invoice, settings.VerificationUrl(portal.Value, invoice.VerificationCode), branding.CurrentValue.PlatformName);
                 var pdf = await issuer.IssueAsync(document, cancellationToken);
                 storedKey = await InvoiceFiles.StoreAsync(files, pdf, ".pdf", cancellationToken);
                 invoice.PdfFileKey = storedKey;
