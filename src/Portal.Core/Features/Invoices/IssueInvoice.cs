@@ -8,6 +8,7 @@ using Portal.Core.Features.Accounts;
 using Portal.Core.Features.Audit;
 using Portal.Core.Features.Kyc;
 using Portal.Core.Features.Notifications;
+using Portal.Core.Localization;
 
 namespace Portal.Core.Features.Invoices;
 
@@ -85,7 +86,7 @@ public static class IssueInvoice
                 invoice.PdfFileKey = storedKey;
 
                 audit.Add(db, "invoices.issued", nameof(Invoice), invoice.Id,
-                    $"{invoice.Number} {invoice.Type} {invoice.Amount.ToDisplay()} {invoice.BuyerTitle} → {invoice.RecipientEmail}", invoice.TenantId);
+                    LocalizedText.Encode("{0} {1} {2} {3} → {4}", invoice.Number!, LocalizedText.Term(invoice.Type), invoice.Amount.ToDisplay(), invoice.BuyerTitle, invoice.RecipientEmail), invoice.TenantId);
                 var culture = await RecipientCultureAsync(db, invoice, cancellationToken);
                 outbox.Add(db, invoice.RecipientEmail,
                     templates.Notice(culture, "Invoice {0} issued", "Invoice {0} for {1}, {2}, is attached. You can also download it on the invoices page.",

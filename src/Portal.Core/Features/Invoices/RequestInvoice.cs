@@ -112,7 +112,7 @@ public static class RequestInvoice
             if (command.Amount > invoiceable.Invoiceable) return InvoiceErrors.ExceedsInvoiceable;
             db.Invoices.Add(invoice);
             audit.Add(db, "invoices.requested", nameof(Invoice), invoice.Id,
-                $"{invoice.Type} {invoice.Amount.ToDisplay()} (不含税 {invoice.Net.ToDisplay()} + 税 {invoice.Tax.ToDisplay()}) {invoice.BuyerTitle}", tenantId);
+                LocalizedText.Encode("{0} {1} (net {2} + tax {3}) {4}", LocalizedText.Term(invoice.Type), invoice.Amount.ToDisplay(), invoice.Net.ToDisplay(), invoice.Tax.ToDisplay(), invoice.BuyerTitle), tenantId);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return invoice;

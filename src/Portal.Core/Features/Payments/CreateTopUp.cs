@@ -90,7 +90,7 @@ public static class CreateTopUp
                 ExpiresAt = now + options.CurrentValue.OrderExpiry,
             };
             db.TopUpOrders.Add(order);
-            audit.Add(db, "payments.top_up_started", nameof(TopUpOrder), order.Id, $"{order.OrderNo} {command.Amount.ToDisplay()} {command.Channel}", order.TenantId);
+            audit.Add(db, "payments.top_up_started", nameof(TopUpOrder), order.Id, LocalizedText.Encode("{0} {1} by {2}", order.OrderNo, command.Amount.ToDisplay(), LocalizedText.Term(command.Channel)), order.TenantId);
             await db.SaveChangesAsync(cancellationToken);
 
             if (command.Channel is PaymentChannel.AlipayQr or PaymentChannel.WechatNative or PaymentChannel.WechatH5)
