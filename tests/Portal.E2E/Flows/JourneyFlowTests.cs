@@ -2,12 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.RegularExpressions;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
-using Portal.Core.Data;
-using Portal.Core.Features.Accounts;
-using Portal.Core.Features.Catalog;
 using Portal.Core.Features.Kyc;
 using Portal.Core.Features.Notifications;
 using Portal.E2E.Infrastructure;
@@ -83,7 +79,9 @@ public sealed class JourneyFlowTests(PortalServer server) : IClassFixture<Portal
             await Field(page, "kyc-contact-mobile").FillAsync("13700001234");
             await page.Locator("[data-testid=upload-BusinessLicence] input[type=file]").SetInputFilesAsync(new FilePayload
             {
-                Name = "营业执照.png", MimeType = "image/png", Buffer = LicenceImage.GeneratePng(company, code),
+                Name = "营业执照.png",
+                MimeType = "image/png",
+                Buffer = LicenceImage.GeneratePng(company, code),
             });
             await Assertions.Expect(page.Locator("[data-testid=upload-BusinessLicence] img")).ToBeVisibleAsync();
             await page.ClickAsync("[data-testid=kyc-submit]");
@@ -222,15 +220,6 @@ public sealed class JourneyFlowTests(PortalServer server) : IClassFixture<Portal
     private async Task CatalogAsync()
     {
         await using var scope = server.Scope();
-        var services = scope.ServiceProvider;
-        await using var db = await services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
-        var admin = await db.Users.SingleAsync(u => u.Email == PortalServer.AdminEmail);
-        services.GetRequiredService<CurrentUser>().Use(CurrentUser.For(admin.Id, PortalServer.AdminEmail, null, OperatorRoles.PlatformAdmin));
-        var model = await services.GetRequiredService<CreateModel.Handler>().HandleAsync(
-            new CreateModel.Command("journey-mini", "Journey mini", ModelKind.Chat, "1.05", "4.2", "0.525", 128_000, 16_384, 1_024, ModelTokenizer.O200kBase, true));
-        Assert.True(model.IsSuccess, model.Error?.Message);
-        var channel = await services.GetRequiredService<CreateChannel.Handler>().HandleAsync(
-            new CreateChannel.Command("旅程模拟上游", ChannelType.Simulator, null, null, 0, 1, true, [new ChannelModelMapping("journey-mini", null)]));
-        Assert.True(channel.IsSuccess, channel.Error?.Message);
+        await Journeys.SimulatorModelAsync(scope.ServiceProvider, "journey-mini", "Journey mini", "旅程模拟上游");
     }
 }

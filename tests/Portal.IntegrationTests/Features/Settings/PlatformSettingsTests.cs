@@ -37,8 +37,12 @@ public abstract class PlatformSettingsTests<TFactory> : IClassFixture<TFactory> 
         {
             var saved = await SaveAsync(configured with
             {
-                BankAccountName = "新收款科技有限公司", BankName = "中国工商银行", BankBranch = "北京中关村支行", BankAccountNumber = "0200000000000000888",
-                TransferMinimumYuan = 5000, TransferValidityDays = 7,
+                BankAccountName = "新收款科技有限公司",
+                BankName = "中国工商银行",
+                BankBranch = "北京中关村支行",
+                BankAccountNumber = "0200000000000000888",
+                TransferMinimumYuan = 5000,
+                TransferValidityDays = 7,
             });
             Assert.True(saved.IsSuccess, saved.Error?.Message);
             Assert.Equal(6, saved.Value!.ChangedKeys.Count);
@@ -150,8 +154,13 @@ public abstract class PlatformSettingsTests<TFactory> : IClassFixture<TFactory> 
         var configured = await CurrentAsync();
         var refused = await SaveAsync(configured with
         {
-            PlatformName = " ", BankAccountNumber = "", TopUpMinimumYuan = 900, TopUpMaximumYuan = 100, TaxRate = 0.06125m,
-            SellerTaxpayerId = "not-an-id", LogoUrl = "https://elsewhere.example/logo.png",
+            PlatformName = " ",
+            BankAccountNumber = "",
+            TopUpMinimumYuan = 900,
+            TopUpMaximumYuan = 100,
+            TaxRate = 0.06125m,
+            SellerTaxpayerId = "not-an-id",
+            LogoUrl = "https://elsewhere.example/logo.png",
         });
 
         var fields = Assert.IsType<ValidationError>(refused.Error).Fields;
