@@ -27,6 +27,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<TenancyInterceptor>();
         services.AddSingleton<StartupLock>();
         services.AddSingleton<PlatformSecrets>();
+        services.AddPlatformSettingsStore();
         services.AddDbContextFactory<PortalDbContext>((sp, builder) =>
         {
             var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;

@@ -71,6 +71,8 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options, ITenantC
 
     public DbSet<PlatformSecret> PlatformSecrets => Set<PlatformSecret>();
 
+    public DbSet<PlatformSetting> PlatformSettings => Set<PlatformSetting>();
+
     public DbSet<Wallet> Wallets => Set<Wallet>();
 
     public DbSet<LedgerEntry> LedgerEntries => Set<LedgerEntry>();

@@ -19,6 +19,14 @@ public static class LocalizedText
     public static string Encode(string template, params string[] args) =>
         JsonSerializer.Serialize(new Stored(template, args), Options);
 
+    /// <summary>An argument that is itself a localisation key (an enum's text, a fixed word), translated when rendered.</summary>
+    public static string Term(string key) => TermMarker + key;
+
+    /// <summary>An enum value as an argument, rendered as its <see cref="EnumText"/> in the reader's language.</summary>
+    public static string Term(Enum value) => Term(EnumText.Key(value));
+
+    private const char TermMarker = '\u0001';
+
     /// <summary>The stored text in the localizer's (the current UI) culture.</summary>
     public static string Render(IStringLocalizer localizer, string stored)
     {
@@ -27,7 +35,8 @@ public static class LocalizedText
         {
             var text = JsonSerializer.Deserialize<Stored>(stored);
             if (text?.T is null) return stored;
-            return string.Format(CultureInfo.CurrentCulture, localizer[text.T], text.A ?? []);
+            var args = (text.A ?? []).Select(a => a.Length > 0 && a[0] == TermMarker ? localizer[a[1..]].Value : a).ToArray<object>();
+            return string.Format(CultureInfo.CurrentCulture, localizer[text.T], args);
         }
         catch (Exception e) when (e is JsonException or FormatException)
         {
@@ -42,7 +51,7 @@ public static class LocalizedText
         try
         {
             var text = JsonSerializer.Deserialize<Stored>(stored);
-            return text?.T is null ? stored : string.Format(CultureInfo.InvariantCulture, text.T, text.A ?? []);
+            return text?.T is null ? stored : string.Format(CultureInfo.InvariantCulture, text.T, (text.A ?? []).Select(a => a.TrimStart(TermMarker)).ToArray<object>());
         }
         catch (Exception e) when (e is JsonException or FormatException)
         {

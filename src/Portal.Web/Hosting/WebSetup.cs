@@ -58,7 +58,17 @@ public static class WebSetup
                 o.ExpireTimeSpan = TimeSpan.FromHours(12);
                 o.Events = new CookieAuthenticationEvents
                 {
-                    OnRedirectToLogin = ctx => ApiAware(ctx, StatusCodes.Status401Unauthorized),
+                    OnRedirectToLogin = ctx =>
+                    {
+                        // A visitor of the home page is shown what the platform is, not a sign-in form.
+                        if (ctx.Request.Path == "/" && HttpMethods.IsGet(ctx.Request.Method))
+                        {
+                            ctx.Response.Redirect("/welcome");
+                            return Task.CompletedTask;
+                        }
+
+                        return ApiAware(ctx, StatusCodes.Status401Unauthorized);
+                    },
                     OnRedirectToAccessDenied = ctx =>
                     {
                         // An operator who has not turned on 2FA yet is sent to do so, then back.

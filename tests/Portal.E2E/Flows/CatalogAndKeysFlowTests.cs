@@ -149,15 +149,8 @@ public sealed class CatalogAndKeysFlowTests(PortalServer server) : IClassFixture
     {
         await using var scope = server.Scope();
         var services = scope.ServiceProvider;
+        await Journeys.SimulatorModelAsync(services, "e2e-mini", "E2E mini", "E2E 密钥模拟上游");
         await using var db = await services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
-        var admin = await db.Users.SingleAsync(u => u.Email == PortalServer.AdminEmail);
-        services.GetRequiredService<CurrentUser>().Use(CurrentUser.For(admin.Id, PortalServer.AdminEmail, null, OperatorRoles.PlatformAdmin));
-        var model = await services.GetRequiredService<CreateModel.Handler>().HandleAsync(
-            new CreateModel.Command("e2e-mini", "E2E mini", ModelKind.Chat, "1.05", "4.2", "0.525", 128_000, 16_384, 1_024, ModelTokenizer.O200kBase, true));
-        Assert.True(model.IsSuccess, model.Error?.Message);
-        var channel = await services.GetRequiredService<CreateChannel.Handler>().HandleAsync(
-            new CreateChannel.Command("E2E 密钥模拟上游", ChannelType.Simulator, null, null, 0, 1, true, [new ChannelModelMapping("e2e-mini", null)]));
-        Assert.True(channel.IsSuccess, channel.Error?.Message);
         var tenantId = await db.Memberships.IgnoreTenantFilter().Where(m => m.User!.Email == ownerEmail).Select(m => m.TenantId).SingleAsync();
         var credited = await services.GetRequiredService<PostAdjustment.Handler>().HandleAsync(new PostAdjustment.Command(tenantId, Money.FromYuan(100), "E2E 充值", Guid.NewGuid()));
         Assert.True(credited.IsSuccess, credited.Error?.Message);

@@ -84,6 +84,34 @@ public sealed class KycFlowTests(PortalServer server) : IClassFixture<PortalServ
         });
     }
 
+    [Fact]
+    public async Task A_failed_submit_keeps_the_typed_fields_when_the_page_is_left_and_opened_again()
+    {
+        var (page, _) = await Journeys.SignedInOwnerAsync(server, "草稿保留科技有限公司");
+        await BrowserTest.RunAsync(page, "kyc-draft-kept", async () =>
+        {
+            await page.GotoAsync("/verification");
+            await page.Locator("[data-testid=kyc-form][data-interactive=true]").WaitForAsync();
+            await page.Locator("input[data-testid=kyc-company], [data-testid=kyc-company] input").FillAsync("草稿保留科技有限公司");
+            await page.Locator("input[data-testid=kyc-credit-code], [data-testid=kyc-credit-code] input").FillAsync("NOT-A-CODE");
+            await page.Locator("input[data-testid=kyc-legal-rep], [data-testid=kyc-legal-rep] input").FillAsync("李雷");
+            await page.Locator("input[data-testid=kyc-contact-mobile], [data-testid=kyc-contact-mobile] input").FillAsync("13800001111");
+            await page.ClickAsync("[data-testid=kyc-submit]");
+            await Assertions.Expect(page.Locator("[data-testid=kyc-form-error]")).ToContainTextAsync("草稿");
+            await BrowserTest.SnapAsync(page, "kyc-draft-01-failed-submit");
+
+            // Leave the page (a full load elsewhere), then come back.
+            await page.GotoAsync("/wallet");
+            await page.GotoAsync("/verification");
+            await page.Locator("[data-testid=kyc-form][data-interactive=true]").WaitForAsync();
+            await Assertions.Expect(page.Locator("input[data-testid=kyc-company], [data-testid=kyc-company] input")).ToHaveValueAsync("草稿保留科技有限公司");
+            await Assertions.Expect(page.Locator("input[data-testid=kyc-credit-code], [data-testid=kyc-credit-code] input")).ToHaveValueAsync("NOT-A-CODE");
+            await Assertions.Expect(page.Locator("input[data-testid=kyc-legal-rep], [data-testid=kyc-legal-rep] input")).ToHaveValueAsync("李雷");
+            await Assertions.Expect(page.Locator("input[data-testid=kyc-contact-mobile], [data-testid=kyc-contact-mobile] input")).ToHaveValueAsync("13800001111");
+            await BrowserTest.SnapAsync(page, "kyc-draft-02-back-with-draft");
+        });
+    }
+
     private static async Task SignInAsync(IPage page, string email, string password)
     {
         await page.GotoAsync("/Account/Login");

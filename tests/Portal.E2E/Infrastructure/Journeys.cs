@@ -1,7 +1,10 @@
 using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Portal.Core.Data;
 using Portal.Core.Features.Accounts;
+using Portal.Core.Features.Catalog;
 using Portal.Core.Features.Tenants;
 using Portal.TestSupport;
 
@@ -36,6 +39,20 @@ public static class Journeys
         await page.FillAsync("#password", password);
         await page.ClickAsync("[data-testid=login-submit]");
         await page.WaitForURLAsync(new Regex(@"^(?!.*Account/Login).*$"));
+    }
+
+    /// <summary>What the operator sets up before a tenant can call: a chat model (¥1.05 / ¥4.20 per 1M tokens) on a simulator channel.</summary>
+    public static async Task SimulatorModelAsync(IServiceProvider services, string publicId, string displayName, string channelName)
+    {
+        await using var db = await services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        var admin = await db.Users.SingleAsync(u => u.Email == PortalServer.AdminEmail);
+        services.GetRequiredService<CurrentUser>().Use(CurrentUser.For(admin.Id, PortalServer.AdminEmail, null, OperatorRoles.PlatformAdmin));
+        var model = await services.GetRequiredService<CreateModel.Handler>().HandleAsync(
+            new CreateModel.Command(publicId, displayName, ModelKind.Chat, "1.05", "4.2", "0.525", 128_000, 16_384, 1_024, ModelTokenizer.O200kBase, true));
+        Assert.True(model.IsSuccess, model.Error?.Message);
+        var channel = await services.GetRequiredService<CreateChannel.Handler>().HandleAsync(
+            new CreateChannel.Command(channelName, ChannelType.Simulator, null, null, 0, 1, true, [new ChannelModelMapping(publicId, null)]));
+        Assert.True(channel.IsSuccess, channel.Error?.Message);
     }
 
     /// <summary>Signs the bootstrap operator in and turns on 2FA the way a person would, with an authenticator code.</summary>

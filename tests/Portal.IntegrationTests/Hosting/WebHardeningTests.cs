@@ -120,7 +120,7 @@ public abstract partial class WebHardeningTests<TFactory>(TFactory factory) : IC
         var relay = await client.Http.GetAsync("/v1/models");
         Assert.Equal("nosniff", Assert.Single(relay.Headers.GetValues("X-Content-Type-Options")));
 
-        foreach (var path in new[] { "/", "/Account/Login", "/Account/Register" })
+        foreach (var path in new[] { "/", "/welcome", "/Account/Login", "/Account/Register" })
         {
             var html = await client.Http.GetStringAsync(path);
             var scripts = Regex.Matches(html, "<script(?<attrs>[^>]*)>(?<body>.*?)</script>", RegexOptions.Singleline);
@@ -160,7 +160,7 @@ public abstract partial class WebHardeningTests<TFactory>(TFactory factory) : IC
             "/Account/ForgotPasswordConfirmation", "/Account/ResetPassword", "/Account/ResetPasswordConfirmation", "/Account/InvalidPasswordReset",
             "/Account/InvalidUser", "/Account/Lockout", "/Account/LoginWith2fa", "/Account/LoginWithRecoveryCode", "/Account/ResendEmailConfirmation",
             "/Account/AccessDenied", "/not-found", "/Error", "/invitations/accept", "/invoices/verify/{Code}", "/closures/verify/{Code}", "/closures/verify/{code}/certificate.pdf", "/culture/set", "/healthz", "/readyz",
-            "/payments/alipay/notify", "/payments/wechatpay/notify", "/status", "/status.json", "/favicon.ico",
+            "/payments/alipay/notify", "/payments/wechatpay/notify", "/status", "/status.json", "/favicon.ico", "/welcome",
         };
         // Everything else that is public belongs to a family that authenticates itself or holds no data.
         var unexpected = publicRoutes.Where(p => !expectedPublic.Contains(p)
@@ -172,7 +172,7 @@ public abstract partial class WebHardeningTests<TFactory>(TFactory factory) : IC
 
         var anonymous = new PortalClient(factory);
         foreach (var path in new[] { "/Account/Login", "/Account/Register", "/Account/ForgotPassword", "/Account/ResendEmailConfirmation", "/Account/Lockout",
-                     "/Account/AccessDenied", "/not-found", "/healthz", "/readyz", "/invoices/verify/AAAAAAAAAAAAAAAAAAAAAA", "/closures/verify/AAAAAAAAAAAAAAAAAAAAAA", "/invitations/accept?token=x", "/assets/css/portal.css" })
+                     "/Account/AccessDenied", "/not-found", "/healthz", "/readyz", "/invoices/verify/AAAAAAAAAAAAAAAAAAAAAA", "/closures/verify/AAAAAAAAAAAAAAAAAAAAAA", "/invitations/accept?token=x", "/assets/css/portal.css", "/welcome" })
         {
             var response = await anonymous.Http.GetAsync(path);
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode} {response.Headers.Location}");
@@ -184,7 +184,8 @@ public abstract partial class WebHardeningTests<TFactory>(TFactory factory) : IC
         {
             var response = await anonymous.Http.GetAsync(route.RoutePattern.RawText);
             var turnedAway = response.StatusCode == HttpStatusCode.Unauthorized
-                || (response.StatusCode == HttpStatusCode.Redirect && response.LocationPath()!.StartsWith("/Account/Login", StringComparison.Ordinal));
+                || (response.StatusCode == HttpStatusCode.Redirect && response.LocationPath()!.StartsWith("/Account/Login", StringComparison.Ordinal))
+                || (route.RoutePattern.RawText == "/" && response.StatusCode == HttpStatusCode.Redirect && response.LocationPath() == "/welcome");
             Assert.True(turnedAway, $"{route.RoutePattern.RawText}: {(int)response.StatusCode}");
         }
     }

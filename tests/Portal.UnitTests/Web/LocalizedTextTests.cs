@@ -20,6 +20,17 @@ public sealed class LocalizedTextTests
         Assert.Equal("Plan 基础套餐 (2026-12-01 10:00 – 2027-01-01 10:00)", LocalizedText.English(memo));
     }
 
+    [Fact]
+    public void An_audit_summary_with_an_enum_reads_in_each_readers_language()
+    {
+        var summary = LocalizedText.Encode("Invited {0} as {1}", "li@example.test", LocalizedText.Term(Portal.Core.Features.Tenants.TenantRole.Finance));
+
+        Assert.Equal("邀请 li@example.test 担任" + In("zh-CN", () => L.Enum(Portal.Core.Features.Tenants.TenantRole.Finance)), In("zh-CN", () => LocalizedText.Render(L, summary)));
+        Assert.DoesNotContain("Finance", In("zh-CN", () => LocalizedText.Render(L, summary)));
+        Assert.Equal("Invited li@example.test as Finance", In("en", () => LocalizedText.Render(L, summary)));
+        Assert.Equal("Invited li@example.test as Finance", LocalizedText.English(summary));
+    }
+
     [Theory]
     [InlineData("对公转账 AB12-CD34")]      // stored before memos were structured
     [InlineData("Goodwill credit, ticket 7")] // typed by an operator

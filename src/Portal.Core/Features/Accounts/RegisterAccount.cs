@@ -113,7 +113,7 @@ public static class RegisterAccount
                     db.Memberships.Add(new Membership { Id = Ids.New(), TenantId = tenant.Id, UserId = user.Id, Role = TenantRole.Owner, JoinedAt = now });
                     user.CurrentTenantId = tenant.Id;
                     tenantId = tenant.Id;
-                    audit.Add(db, "tenants.created", nameof(Tenant), tenant.Id, $"{tenant.Name} ({tenant.Kind}) created by {email}", tenant.Id, (user.Id, email));
+                    audit.Add(db, "tenants.created", nameof(Tenant), tenant.Id, LocalizedText.Encode("{0} ({1}) created by {2}", tenant.Name, LocalizedText.Term(tenant.Kind), email), tenant.Id, (user.Id, email));
 
                     var code = await userManager.GenerateEmailConfirmationTokenAsync(user);
                     var link = ConfirmationLink(options.Value, user.Id, code);

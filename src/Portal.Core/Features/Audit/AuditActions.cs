@@ -64,6 +64,7 @@ public static class AuditActions
         ["payments.refund_requested"] = "Refund requested",
         ["payments.top_up_cancelled"] = "Top-up cancelled",
         ["payments.top_up_started"] = "Top-up started",
+        ["platform.settings_changed"] = "Platform settings changed",
         ["plans.auto_renew_off"] = "Plan auto-renewal turned off",
         ["plans.auto_renew_on"] = "Plan auto-renewal turned on",
         ["plans.ended"] = "Plan ended",

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Portal.Core.Common;
 using Portal.Core.Data;
 
 namespace Portal.Core.Features.Catalog;
@@ -22,6 +23,9 @@ public sealed record ModelRow(
     bool SupportsTools,
     bool SupportsVision,
     bool SupportsJsonMode);
+
+/// <summary>A model as visitors see it: prices per million tokens.</summary>
+public sealed record PublicModel(string PublicId, string DisplayName, ModelKind Kind, Money InputPerMillion, Money OutputPerMillion, Money CachedInputPerMillion, int ContextWindow);
 
 public sealed record ChannelMappingRow(string PublicModelId, string UpstreamModelId);
 
@@ -62,6 +66,17 @@ public sealed class CatalogQueries(IDbContextFactory<PortalDbContext> dbFactory)
             .Select(m => new ModelRow(m.Id, m.PublicId, m.DisplayName, m.Kind, m.InputPricePerMillionMicroYuan, m.OutputPricePerMillionMicroYuan,
                 m.CachedInputPricePerMillionMicroYuan, m.ContextWindow, m.MaxOutputTokens, m.DefaultHoldOutputTokens, m.Tokenizer, m.Enabled, m.SortOrder, m.UpdatedAt,
                 m.CacheWritePricePerMillionMicroYuan, m.SupportsTools, m.SupportsVision, m.SupportsJsonMode))
+            .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>Enabled models with their prices, for the public landing page.</summary>
+    public async Task<IReadOnlyList<PublicModel>> ListOnSaleAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.AiModels.AsNoTracking().Where(m => m.Enabled)
+            .OrderBy(m => m.SortOrder).ThenBy(m => m.PublicId)
+            .Select(m => new PublicModel(m.PublicId, m.DisplayName, m.Kind, new Money(m.InputPricePerMillionMicroYuan), new Money(m.OutputPricePerMillionMicroYuan),
+                new Money(m.CachedInputPricePerMillionMicroYuan), m.ContextWindow))
             .ToListAsync(cancellationToken);
     }
 

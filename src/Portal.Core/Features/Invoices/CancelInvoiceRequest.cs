@@ -4,6 +4,7 @@ using Portal.Core.Data;
 using Portal.Core.Features.Accounts;
 using Portal.Core.Features.Audit;
 using Portal.Core.Features.Tenants;
+using Portal.Core.Localization;
 
 namespace Portal.Core.Features.Invoices;
 
@@ -28,7 +29,7 @@ public static class CancelInvoiceRequest
             var changed = await db.Invoices.Where(i => i.Id == invoice.Id && i.Status == InvoiceStatus.Pending)
                 .ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, InvoiceStatus.Cancelled).SetProperty(i => i.ClosedAt, now).SetProperty(i => i.ClosedBy, currentUser.Name), cancellationToken);
             if (changed == 0) return InvoiceErrors.NotPending;
-            audit.Add(db, "invoices.cancelled", nameof(Invoice), invoice.Id, $"{invoice.Type} {invoice.Amount.ToDisplay()}", invoice.TenantId);
+            audit.Add(db, "invoices.cancelled", nameof(Invoice), invoice.Id, LocalizedText.Encode("{0} {1}", LocalizedText.Term(invoice.Type), invoice.Amount.ToDisplay()), invoice.TenantId);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return Unit.Value;

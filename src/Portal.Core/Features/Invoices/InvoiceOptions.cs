@@ -43,10 +43,6 @@ public sealed class InvoiceOptions
     [Url]
     public string? PublicBaseUrl { get; set; }
 
-    /// <summary>The name the documents give the platform in their footer.</summary>
-    [MaxLength(60)]
-    public string PlatformName { get; set; } = "Portal";
-
     /// <summary>The font embedded (as a subset) in invoice and statement PDFs; relative paths are under the app's directory.</summary>
     public string FontPath { get; set; } = Path.Combine("wwwroot-assets", "fonts", "wqy-microhei.ttf");
 

@@ -40,7 +40,7 @@ public sealed class InvoiceQueries(
     IKycGate kyc,
     ICurrentUser currentUser,
     IFileStore files,
-    IOptions<InvoiceOptions> options)
+    IOptionsMonitor<InvoiceOptions> options)
 {
     public const int ListLimit = 500;
 
@@ -52,11 +52,11 @@ public sealed class InvoiceQueries(
         if (!member.IsSuccess) return member.Error!;
         var tenantId = member.Value!.TenantId;
         var empty = new InvoiceableBreakdown(Money.Zero, Money.Zero, Money.Zero, Money.Zero, Money.Zero);
-        var rate = options.Value.TaxRateBasisPoints;
+        var rate = options.CurrentValue.TaxRateBasisPoints;
         if (!InvoiceRoles.Allowed.Contains(member.Value.Role))
             return new MyInvoices(false, Error.Forbidden(), null, null, EmptyForm(""), empty, [], rate);
 
-        var blocked = options.Value.IsConfigured ? await kyc.CheckAsync(tenantId, cancellationToken) : InvoiceErrors.NotConfigured;
+        var blocked = options.CurrentValue.IsConfigured ? await kyc.CheckAsync(tenantId, cancellationToken) : InvoiceErrors.NotConfigured;
         var buyer = await VerifiedBuyer.FindAsync(db, tenantId, cancellationToken);
         var profile = await db.InvoiceProfiles.AsNoTracking().FirstOrDefaultAsync(cancellationToken);
         var form = profile is not null

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Portal.Core.Data;
 
 namespace Portal.Core.Features.Invoices;
 
@@ -14,6 +15,7 @@ public static class InvoicesFeature
             .Validate(o => o.IsConfigured || (o.SellerName + o.SellerTaxpayerId + o.SellerAddress + o.SellerPhone + o.SellerBank + o.SellerAccount).Trim().Length == 0,
                 "Invoice: set all of SellerName, SellerTaxpayerId, SellerAddress, SellerPhone, SellerBank and SellerAccount, or none (invoicing off).")
             .ValidateOnStart();
+        services.OverlayPlatformSettings<InvoiceOptions>(InvoiceOptions.Section);
         services.AddSingleton<InvoiceFont>();
         services.TryAddSingleton<IInvoiceIssuer, PlatformInvoiceIssuer>();
         services.TryAddSingleton<IExpiredPlanCreditSource, NoExpiredPlanCredit>();

@@ -8,6 +8,7 @@ using Portal.Core.Features.Accounts;
 using Portal.Core.Features.Audit;
 using Portal.Core.Features.Kyc;
 using Portal.Core.Features.Notifications;
+using Portal.Core.Localization;
 
 namespace Portal.Core.Features.Invoices;
 
@@ -28,14 +29,15 @@ public static class IssueInvoice
         AuditLog audit,
         EmailOutbox outbox,
         EmailTemplates templates,
-        IOptions<InvoiceOptions> options,
+        IOptionsMonitor<InvoiceOptions> options,
+        IOptionsMonitor<BrandingOptions> branding,
         IOptions<PortalOptions> portal,
         TimeProvider clock,
         ILogger<Handler> logger)
     {
         public async Task<Result<Invoice>> HandleAsync(Command command, CancellationToken cancellationToken = default)
         {
-            var settings = options.Value;
+            var settings = options.CurrentValue;
             if (!settings.IsConfigured) return InvoiceErrors.NotConfigured;
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             var actor = await access.RequireFinanceAsync(db, cancellationToken);
@@ -78,13 +80,13 @@ public static class IssueInvoice
                 invoice.SellerBankAccount = seller.BankAndAccount;
                 invoice.VerificationCode = VerificationCodes.New();
 
-                var document = InvoiceFiles.Document(invoice, settings.VerificationUrl(portal.Value, invoice.VerificationCode), settings.PlatformName);
+                var document = InvoiceFiles.Document(invoice, settings.VerificationUrl(portal.Value, invoice.VerificationCode), branding.CurrentValue.PlatformName);
                 var pdf = await issuer.IssueAsync(document, cancellationToken);
                 storedKey = await InvoiceFiles.StoreAsync(files, pdf, ".pdf", cancellationToken, within: db);
                 invoice.PdfFileKey = storedKey;
 
                 audit.Add(db, "invoices.issued", nameof(Invoice), invoice.Id,
-                    $"{invoice.Number} {invoice.Type} {invoice.Amount.ToDisplay()} {invoice.BuyerTitle} → {invoice.RecipientEmail}", invoice.TenantId);
+                    LocalizedText.Encode("{0} {1} {2} {3} → {4}", invoice.Number!, LocalizedText.Term(invoice.Type), invoice.Amount.ToDisplay(), invoice.BuyerTitle, invoice.RecipientEmail), invoice.TenantId);
                 var culture = await RecipientCultureAsync(db, invoice, cancellationToken);
                 outbox.Add(db, invoice.RecipientEmail,
                     templates.Notice(culture, "Invoice {0} issued", "Invoice {0} for {1}, {2}, is attached. You can also download it on the invoices page.",

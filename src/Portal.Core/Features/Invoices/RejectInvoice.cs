@@ -54,7 +54,7 @@ public static class RejectInvoice
                     .SetProperty(i => i.ClosedAt, now)
                     .SetProperty(i => i.ClosedBy, currentUser.Name), cancellationToken);
             if (changed == 0) return InvoiceErrors.NotPending;
-            audit.Add(db, "invoices.rejected", nameof(Invoice), invoice.Id, $"{invoice.Type} {invoice.Amount.ToDisplay()}: {reason}", invoice.TenantId);
+            audit.Add(db, "invoices.rejected", nameof(Invoice), invoice.Id, LocalizedText.Encode("{0} {1}: {2}", LocalizedText.Term(invoice.Type), invoice.Amount.ToDisplay(), reason), invoice.TenantId);
             var culture = await IssueInvoice.Handler.RecipientCultureAsync(db, invoice, cancellationToken);
             outbox.Add(db, invoice.RecipientEmail,
                 templates.Notice(culture, "Invoice request rejected", "Your request for an invoice of {0} to {1} was rejected: {2}",

@@ -39,13 +39,13 @@ public static class RequestInvoice
         IValidator<Command> validator,
         ICurrentUser currentUser,
         AuditLog audit,
-        IOptions<InvoiceOptions> options,
+        IOptionsMonitor<InvoiceOptions> options,
         TimeProvider clock)
     {
         /// <summary>Null when the caller may request invoices now; otherwise why not (configuration, role or verification).</summary>
         public async Task<Error?> CheckAllowedAsync(CancellationToken cancellationToken = default)
         {
-            if (!options.Value.IsConfigured) return InvoiceErrors.NotConfigured;
+            if (!options.CurrentValue.IsConfigured) return InvoiceErrors.NotConfigured;
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             var member = await access.RequireAsync(db, cancellationToken, InvoiceRoles.Allowed);
             if (!member.IsSuccess) return member.Error;
@@ -53,11 +53,11 @@ public static class RequestInvoice
         }
 
         /// <summary>The split the request would store, for the dialog to show before submitting.</summary>
-        public TaxSplit Preview(Money amount) => TaxSplit.FromGross(Money.FromFen(amount.MicroYuan / Money.MicroPerFen), options.Value.TaxRateBasisPoints);
+        public TaxSplit Preview(Money amount) => TaxSplit.FromGross(Money.FromFen(amount.MicroYuan / Money.MicroPerFen), options.CurrentValue.TaxRateBasisPoints);
 
         public async Task<Result<Invoice>> HandleAsync(Command command, CancellationToken cancellationToken = default)
         {
-            if (!options.Value.IsConfigured) return InvoiceErrors.NotConfigured;
+            if (!options.CurrentValue.IsConfigured) return InvoiceErrors.NotConfigured;
             if (await validator.CheckAsync(command, cancellationToken) is { } invalid) return invalid;
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             var member = await access.RequireAsync(db, cancellationToken, InvoiceRoles.Allowed);
@@ -76,7 +76,7 @@ public static class RequestInvoice
                 if (!profile.IsCompleteForSpecial) return InvoiceErrors.SpecialNeedsCompleteProfile;
             }
 
-            var split = TaxSplit.FromGross(command.Amount, options.Value.TaxRateBasisPoints);
+            var split = TaxSplit.FromGross(command.Amount, options.CurrentValue.TaxRateBasisPoints);
             var now = clock.GetUtcNow();
             var invoice = new Invoice
             {
@@ -112,7 +112,7 @@ public static class RequestInvoice
             if (command.Amount > invoiceable.Invoiceable) return InvoiceErrors.ExceedsInvoiceable;
             db.Invoices.Add(invoice);
             audit.Add(db, "invoices.requested", nameof(Invoice), invoice.Id,
-                $"{invoice.Type} {invoice.Amount.ToDisplay()} (不含税 {invoice.Net.ToDisplay()} + 税 {invoice.Tax.ToDisplay()}) {invoice.BuyerTitle}", tenantId);
+                LocalizedText.Encode("{0} {1} (net {2} + tax {3}) {4}", LocalizedText.Term(invoice.Type), invoice.Amount.ToDisplay(), invoice.Net.ToDisplay(), invoice.Tax.ToDisplay(), invoice.BuyerTitle), tenantId);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return invoice;

@@ -20,7 +20,7 @@ public sealed class StatementGenerator(
     IFileStore files,
     InvoiceFont font,
     IExpiredPlanCreditSource expiredPlanCredit,
-    IOptions<InvoiceOptions> options,
+    IOptionsMonitor<BrandingOptions> branding,
     TimeProvider clock)
 {
     /// <summary>The statement of <paramref name="year"/>-<paramref name="month"/> (China time) as of now.</summary>
@@ -85,7 +85,7 @@ public sealed class StatementGenerator(
             ExpiredPlanCredit: new Money(expired),
             ClosingBalance: new Money(closing),
             GeneratedAt: clock.GetUtcNow(),
-            PlatformName: options.Value.PlatformName,
+            PlatformName: branding.CurrentValue.PlatformName,
             Credits: serviceCredits);
     }
 

@@ -39,7 +39,8 @@ public static class VoidInvoice
         AuditLog audit,
         EmailOutbox outbox,
         EmailTemplates templates,
-        IOptions<InvoiceOptions> options,
+        IOptionsMonitor<InvoiceOptions> options,
+        IOptionsMonitor<BrandingOptions> branding,
         IOptions<PortalOptions> portal,
         TimeProvider clock,
         ILogger<Handler> logger)
@@ -71,7 +72,7 @@ public static class VoidInvoice
                 if (changed == 0) return InvoiceErrors.NotIssued;
 
                 var invoice = await db.Invoices.IgnoreTenantFilter().SingleAsync(i => i.Id == found.Id, cancellationToken);
-                var document = InvoiceFiles.Document(invoice, options.Value.VerificationUrl(portal.Value, invoice.VerificationCode!), options.Value.PlatformName, asVoid: true);
+                var document = InvoiceFiles.Document(invoice, options.CurrentValue.VerificationUrl(portal.Value, invoice.VerificationCode!), branding.CurrentValue.PlatformName, asVoid: true);
                 storedKey = await InvoiceFiles.StoreAsync(files, await issuer.VoidAsync(document, cancellationToken), ".pdf", cancellationToken, within: db);
                 invoice.VoidPdfFileKey = storedKey;
                 audit.Add(db, "invoices.voided", nameof(Invoice), invoice.Id, $"{invoice.Number} {invoice.Amount.ToDisplay()}: {reason}", invoice.TenantId);

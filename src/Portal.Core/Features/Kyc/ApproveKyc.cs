@@ -5,6 +5,7 @@ using Portal.Core.Features.Accounts;
 using Portal.Core.Features.Audit;
 using Portal.Core.Features.Catalog;
 using Portal.Core.Features.Notifications;
+using Portal.Core.Localization;
 
 namespace Portal.Core.Features.Kyc;
 
@@ -62,7 +63,7 @@ public static class ApproveKyc
             if (changed == 0) return KycErrors.AlreadyDecided;
 
             audit.Add(db, "kyc.approved", nameof(KycSubmission), submission.Id,
-                $"Approved {submission.Type} verification: {submission.DisplayName}{(submission.CreditCode is null ? "" : $" ({submission.CreditCode})")}", submission.TenantId);
+                LocalizedText.Encode("Approved {0} verification: {1}", LocalizedText.Term(submission.Type), submission.DisplayName + (submission.CreditCode is null ? "" : $" ({submission.CreditCode})")), submission.TenantId);
             await KycOwnerMail.SendAsync(db, outbox, submission.TenantId, (culture, tenantName) =>
                 templates.Notice(culture, "Real-name verification approved",
                     "The real-name verification of {0} was approved. Top-ups, plans, API keys and invoices are now open to your account.", tenantName),

@@ -57,7 +57,7 @@ public static class RejectKyc
                     .SetProperty(s => s.UpdatedAt, now), cancellationToken);
             if (changed == 0) return KycErrors.AlreadyDecided;
 
-            audit.Add(db, "kyc.rejected", nameof(KycSubmission), submission.Id, $"Rejected {submission.Type} verification: {submission.DisplayName}. Reason: {reason}", submission.TenantId);
+            audit.Add(db, "kyc.rejected", nameof(KycSubmission), submission.Id, LocalizedText.Encode("Rejected {0} verification: {1}. Reason: {2}", LocalizedText.Term(submission.Type), submission.DisplayName, reason), submission.TenantId);
             await KycOwnerMail.SendAsync(db, outbox, submission.TenantId, (culture, tenantName) =>
                 templates.Notice(culture, "Real-name verification rejected",
                     "The real-name verification of {0} was rejected. Reason: {1}. Please correct it on the verification page and submit it again.", tenantName, reason),

@@ -61,7 +61,7 @@ public static class RevokeKyc
                     .SetProperty(s => s.UpdatedAt, now), cancellationToken);
             if (changed == 0) return KycErrors.NotApproved;
 
-            audit.Add(db, "kyc.revoked", nameof(KycSubmission), submission.Id, $"Revoked {submission.Type} verification: {submission.DisplayName}. Reason: {reason}", submission.TenantId);
+            audit.Add(db, "kyc.revoked", nameof(KycSubmission), submission.Id, LocalizedText.Encode("Revoked {0} verification: {1}. Reason: {2}", LocalizedText.Term(submission.Type), submission.DisplayName, reason), submission.TenantId);
             await KycOwnerMail.SendAsync(db, outbox, submission.TenantId, (culture, tenantName) =>
                 templates.Notice(culture, "Real-name verification revoked",
                     "The real-name verification of {0} was revoked. Reason: {1}. Top-ups, plans, API keys and invoices are closed until a new verification is approved.", tenantName, reason),

@@ -5,6 +5,7 @@ using Portal.Core.Data;
 using Portal.Core.Features.Accounts;
 using Portal.Core.Features.Audit;
 using Portal.Core.Features.Tenants;
+using Portal.Core.Localization;
 
 namespace Portal.Core.Features.Kyc;
 
@@ -71,7 +72,7 @@ public static class SubmitKyc
             submission.SubmittedByUserId = currentUser.UserId;
             submission.UpdatedAt = now;
             audit.Add(db, "kyc.submitted", nameof(KycSubmission), submission.Id,
-                $"Submitted {submission.Type} verification: {submission.DisplayName}{(submission.CreditCode is null ? "" : $" ({submission.CreditCode})")}", tenantId);
+                LocalizedText.Encode("Submitted {0} verification: {1}", LocalizedText.Term(submission.Type), submission.DisplayName + (submission.CreditCode is null ? "" : $" ({submission.CreditCode})")), tenantId);
             // NOTE: UpdatedAt is a concurrency token and at most one Draft/Submitted row may exist per tenant (unique
             // index), so two submits racing on the same draft record one submission.
             if (await KycDrafts.SaveAsync(db, cancellationToken) is { } conflict) return conflict;

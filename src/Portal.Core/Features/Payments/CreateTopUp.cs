@@ -34,13 +34,13 @@ public static class CreateTopUp
 
     public sealed class Validator : AbstractValidator<Command>
     {
-        public Validator(IStringLocalizer<SharedResource> l, IOptions<PaymentsOptions> options)
+        public Validator(IStringLocalizer<SharedResource> l, IOptionsMonitor<PaymentsOptions> options)
         {
-            var min = options.Value.MinimumTopUp;
-            var max = options.Value.MaximumTopUp;
+            // Read per check: the settings page can change the limits while the app runs.
             RuleFor(c => c.Amount).Cascade(CascadeMode.Stop)
                 .Must(a => a.IsWholeFen).WithMessage(l["Enter an amount in yuan with at most two decimals."])
-                .Must(a => a >= min && a <= max).WithMessage(string.Format(l["Top-ups must be between {0} and {1}."], min.ToDisplay(), max.ToDisplay()));
+                .Must(a => a >= options.CurrentValue.MinimumTopUp && a <= options.CurrentValue.MaximumTopUp)
+                .WithMessage(_ => string.Format(l["Top-ups must be between {0} and {1}."], options.CurrentValue.MinimumTopUp.ToDisplay(), options.CurrentValue.MaximumTopUp.ToDisplay()));
             RuleFor(c => c.Channel).IsInEnum();
         }
     }
@@ -54,7 +54,7 @@ public static class CreateTopUp
         WechatPayClient wechat,
         IOptions<WechatPayOptions> wechatOptions,
         AuditLog audit,
-        IOptions<PaymentsOptions> options,
+        IOptionsMonitor<PaymentsOptions> options,
         IOptions<PortalOptions> portal,
         TimeProvider clock)
     {
@@ -87,10 +87,10 @@ public static class CreateTopUp
                 Subject = $"Portal 账户充值 {command.Amount.ToDisplay()}",
                 CreatedByUserId = member.Value.UserId,
                 CreatedAt = now,
-                ExpiresAt = now + options.Value.OrderExpiry,
+                ExpiresAt = now + options.CurrentValue.OrderExpiry,
             };
             db.TopUpOrders.Add(order);
-            audit.Add(db, "payments.top_up_started", nameof(TopUpOrder), order.Id, $"{order.OrderNo} {command.Amount.ToDisplay()} {command.Channel}", order.TenantId);
+            audit.Add(db, "payments.top_up_started", nameof(TopUpOrder), order.Id, LocalizedText.Encode("{0} {1} by {2}", order.OrderNo, command.Amount.ToDisplay(), LocalizedText.Term(command.Channel)), order.TenantId);
             await db.SaveChangesAsync(cancellationToken);
 
             if (command.Channel is PaymentChannel.AlipayQr or PaymentChannel.WechatNative or PaymentChannel.WechatH5)

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Data;
 using Portal.Core.Features.Payments.Alipay;
 using Portal.Core.Features.Payments.WechatPay;
 
@@ -12,6 +13,7 @@ public static class PaymentsFeature
         services.AddOptions<PaymentsOptions>().Bind(configuration.GetSection(PaymentsOptions.Section)).ValidateDataAnnotations()
             .Validate(o => o.MinimumTopUpYuan <= o.MaximumTopUpYuan, "Payments:MinimumTopUpYuan must not exceed Payments:MaximumTopUpYuan.")
             .ValidateOnStart();
+        services.OverlayPlatformSettings<PaymentsOptions>(PaymentsOptions.Section);
         services.AddAlipay(configuration);
         services.AddScoped<ITopUpRail, AlipayTopUpRail>();
         services.AddWechatPay(configuration);

@@ -3,6 +3,7 @@ using Portal.Core.Common;
 using Portal.Core.Data;
 using Portal.Core.Features.Accounts;
 using Portal.Core.Features.Audit;
+using Portal.Core.Localization;
 
 namespace Portal.Core.Features.Tenants;
 
@@ -79,7 +80,7 @@ public static class AcceptInvitation
             user.CurrentTenantId = invitation.TenantId;
             // Following an emailed link proves the address, even for an account created just now.
             user.EmailConfirmed = true;
-            audit.Add(db, "members.joined", nameof(Membership), membership.Id, $"{user.Email} accepted the invitation as {invitation.Role}", invitation.TenantId);
+            audit.Add(db, "members.joined", nameof(Membership), membership.Id, LocalizedText.Encode("{0} accepted the invitation as {1}", user.Email ?? "", LocalizedText.Term(invitation.Role)), invitation.TenantId);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return new Accepted(invitation.TenantId, membership.Id, invitation.Role);

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Core.Common;
 using Portal.Core.Data;
 using Portal.Core.Features.Audit;
+using Portal.Core.Localization;
 
 namespace Portal.Core.Features.Tenants;
 
@@ -36,7 +37,7 @@ public static class ChangeMemberRole
 
             var previous = member.Role;
             member.Role = command.Role;
-            audit.Add(db, "members.role_changed", nameof(Membership), member.Id, $"{member.User!.Email}: {previous} → {command.Role}", member.TenantId);
+            audit.Add(db, "members.role_changed", nameof(Membership), member.Id, LocalizedText.Encode("{0}: {1} → {2}", member.User!.Email ?? "", LocalizedText.Term(previous), LocalizedText.Term(command.Role)), member.TenantId);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return MemberView.From(member);

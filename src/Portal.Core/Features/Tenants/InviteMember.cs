@@ -84,7 +84,7 @@ public static class InviteMember
 
             var link = options.Value.Link($"invitations/accept?token={Uri.EscapeDataString(token)}");
             outbox.Add(db, email, templates.Invitation(tenant.Name, currentUser.Name, command.Role.ToString(), link, System.Globalization.CultureInfo.CurrentUICulture.Name), "Invitation");
-            audit.Add(db, "members.invited", nameof(Invitation), invitation.Id, $"Invited {email} as {command.Role}", inviter.TenantId);
+            audit.Add(db, "members.invited", nameof(Invitation), invitation.Id, LocalizedText.Encode("Invited {0} as {1}", email, LocalizedText.Term(command.Role)), inviter.TenantId);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return new Invited(invitation.Id, email, invitation.ExpiresAt);

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Core.Common;
 using Portal.Core.Data;
 using Portal.Core.Features.Audit;
+using Portal.Core.Localization;
 
 namespace Portal.Core.Features.Tenants;
 
@@ -29,7 +30,7 @@ public static class RevokeInvitation
                     : Error.NotFound("Invitation");
             }
 
-            audit.Add(db, "members.invitation_revoked", nameof(Invitation), command.InvitationId, "Invitation withdrawn", actor.Value!.TenantId);
+            audit.Add(db, "members.invitation_revoked", nameof(Invitation), command.InvitationId, LocalizedText.Encode("Invitation withdrawn"), actor.Value!.TenantId);
             await db.SaveChangesAsync(cancellationToken);
             return Unit.Value;
         }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Data;
 
 namespace Portal.Core.Features.Payments.BankTransfer;
 
@@ -12,6 +13,7 @@ public static class BankTransferFeature
             .Validate(o => o.IsConfigured || (o.AccountName + o.BankName + o.Branch + o.AccountNumber).Trim().Length == 0,
                 "BankTransfer: set all of AccountName, BankName, Branch and AccountNumber, or none (transfers off).")
             .ValidateOnStart();
+        services.OverlayPlatformSettings<BankTransferOptions>(BankTransferOptions.Section);
         services.AddScoped<BankTransferSettlement>();
         services.AddScoped<CreateBankTransfer.Handler>();
         services.AddScoped<CancelBankTransfer.Handler>();

@@ -21,9 +21,9 @@ public sealed record PendingBankTransfer(BankTransferView Transfer, string Tenan
 public sealed record ReceivingAccount(string AccountName, string BankName, string Branch, string AccountNumber);
 
 /// <summary>The current tenant's transfers, and the finance queue. Another tenant's transfer is not found.</summary>
-public sealed class BankTransferQueries(IDbContextFactory<PortalDbContext> dbFactory, TenantAccess access, OperatorAccess operators, Microsoft.Extensions.Options.IOptions<BankTransferOptions> options)
+public sealed class BankTransferQueries(IDbContextFactory<PortalDbContext> dbFactory, TenantAccess access, OperatorAccess operators, Microsoft.Extensions.Options.IOptionsMonitor<BankTransferOptions> options)
 {
-    public ReceivingAccount Account => new(options.Value.AccountName, options.Value.BankName, options.Value.Branch, options.Value.AccountNumber);
+    public ReceivingAccount Account => new(options.CurrentValue.AccountName, options.CurrentValue.BankName, options.CurrentValue.Branch, options.CurrentValue.AccountNumber);
 
     public async Task<Result<IReadOnlyList<BankTransferView>>> ListMineAsync(int take = 50, CancellationToken cancellationToken = default)
     {

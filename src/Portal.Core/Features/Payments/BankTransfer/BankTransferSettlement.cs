@@ -67,7 +67,7 @@ public sealed class BankTransferSettlement(
                     .SetProperty(o => o.DecidedBy, actor), ct) == 1;
             if (!claimed) return false;
             audit.Add(db, "payments.bank_transfer_confirmed", nameof(BankTransferOrder), transferId,
-                $"{order.RemittanceCode} announced {order.Amount.ToDisplay()}, received {received.ToDisplay()} [{reference}]", tenantId);
+                LocalizedText.Encode("{0} announced {1}, received {2} [{3}]", order.RemittanceCode, order.Amount.ToDisplay(), received.ToDisplay(), reference), tenantId);
             await KycOwnerMail.SendAsync(db, outbox, tenantId, (culture, tenantName) =>
                 templates.Notice(culture, "Bank transfer received",
                     "The bank transfer {0} of {1} was received and {2} was credited to the wallet of {3}.",

@@ -22,13 +22,13 @@ public static class CreateBankTransfer
 
     public sealed class Validator : AbstractValidator<Command>
     {
-        public Validator(IStringLocalizer<SharedResource> l, IOptions<BankTransferOptions> options)
+        public Validator(IStringLocalizer<SharedResource> l, IOptionsMonitor<BankTransferOptions> options)
         {
-            var min = options.Value.Minimum;
-            var max = options.Value.Maximum;
+            // Read per check: the settings page can change the limits while the app runs.
             RuleFor(c => c.Amount).Cascade(CascadeMode.Stop)
                 .Must(a => a.IsWholeFen).WithMessage(l["Enter an amount in yuan with at most two decimals."])
-                .Must(a => a >= min && a <= max).WithMessage(string.Format(l["Transfers must be between {0} and {1}."], min.ToDisplay(), max.ToDisplay()));
+                .Must(a => a >= options.CurrentValue.Minimum && a <= options.CurrentValue.Maximum)
+                .WithMessage(_ => string.Format(l["Transfers must be between {0} and {1}."], options.CurrentValue.Minimum.ToDisplay(), options.CurrentValue.Maximum.ToDisplay()));
         }
     }
 
@@ -38,13 +38,13 @@ public static class CreateBankTransfer
         IKycGate kyc,
         IValidator<Command> validator,
         AuditLog audit,
-        IOptions<BankTransferOptions> options,
+        IOptionsMonitor<BankTransferOptions> options,
         TimeProvider clock)
     {
         /// <summary>Null when the caller may announce a transfer now; otherwise why not (configuration, role or verification).</summary>
         public async Task<Error?> CheckAllowedAsync(CancellationToken cancellationToken = default)
         {
-            if (!options.Value.IsConfigured) return BankTransferErrors.NotConfigured;
+            if (!options.CurrentValue.IsConfigured) return BankTransferErrors.NotConfigured;
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             var member = await access.RequireAsync(db, cancellationToken, CreateTopUp.PayingRoles);
             if (!member.IsSuccess) return member.Error;
@@ -53,7 +53,7 @@ public static class CreateBankTransfer
 
         public async Task<Result<BankTransferView>> HandleAsync(Command command, CancellationToken cancellationToken = default)
         {
-            if (!options.Value.IsConfigured) return BankTransferErrors.NotConfigured;
+            if (!options.CurrentValue.IsConfigured) return BankTransferErrors.NotConfigured;
             if (await validator.CheckAsync(command, cancellationToken) is { } invalid) return invalid;
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             var member = await access.RequireAsync(db, cancellationToken, CreateTopUp.PayingRoles);
@@ -72,7 +72,7 @@ public static class CreateBankTransfer
                     Status = BankTransferStatus.Pending,
                     CreatedByUserId = member.Value.UserId,
                     CreatedAt = now,
-                    ExpiresAt = now + options.Value.Validity,
+                    ExpiresAt = now + options.CurrentValue.Validity,
                 };
                 db.BankTransferOrders.Add(order);
                 audit.Add(db, "payments.bank_transfer_started", nameof(BankTransferOrder), order.Id, $"{order.RemittanceCode} {command.Amount.ToDisplay()}", order.TenantId);

@@ -28,7 +28,7 @@ public static class ApproveRefund
         EmailTemplates templates,
         RefundPayouts payouts,
         RefundQueries queries,
-        IOptions<PaymentsOptions> options,
+        IOptionsMonitor<PaymentsOptions> options,
         TimeProvider clock)
     {
         public async Task<Result<RefundView>> HandleAsync(Command command, CancellationToken cancellationToken = default)
@@ -96,7 +96,7 @@ public static class ApproveRefund
         private async Task<List<RefundSource>> RailSourcesAsync(PortalDbContext db, Guid tenantId, DateTimeOffset now, CancellationToken cancellationToken)
         {
             // Alipay and WeChat Pay refund a payment only for a limited time after it (a year at both).
-            var since = now - TimeSpan.FromDays(options.Value.AlipayRefundWindowDays);
+            var since = now - TimeSpan.FromDays(options.CurrentValue.AlipayRefundWindowDays);
             var rows = await db.TopUpOrders.IgnoreTenantFilter()
                 .Where(o => o.TenantId == tenantId && o.Status == TopUpStatus.Paid && (o.AlipayTradeNo != null || o.WechatTransactionId != null) && o.PaidAt >= since)
                 .Select(o => new
