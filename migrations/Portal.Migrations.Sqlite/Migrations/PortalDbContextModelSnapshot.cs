@@ -817,6 +817,19 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("priority");
 
+                    b.Property<string>("ProviderCountry")
+                        .HasMaxLength(2)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("provider_country");
+
+                    b.Property<string>("Region")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("Domestic")
+                        .HasColumnName("region");
+
                     b.Property<int>("SimulatorFailurePerMille")
                         .HasColumnType("INTEGER")
                         .HasColumnName("simulator_failure_per_mille");
@@ -901,6 +914,60 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasDatabaseName("ix_channel_models_channel_id_public_model_id");
 
                     b.ToTable("channel_models", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.DataProtection.DataPolicy", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("ApiKeyId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("api_key_id");
+
+                    b.Property<bool>("NoCrossBorder")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("no_cross_border");
+
+                    b.Property<string>("Pii")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pii");
+
+                    b.Property<string>("PiiScope")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pii_scope");
+
+                    b.Property<bool>("RestoreInAnswers")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("restore_in_answers");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_data_policies");
+
+                    b.HasIndex("ApiKeyId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_data_policies_api_key_id");
+
+                    b.HasIndex("TenantId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_data_policies_tenant_default")
+                        .HasFilter("api_key_id IS NULL");
+
+                    b.ToTable("data_policies", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Core.Features.DataRights.AccountClosure", b =>
@@ -1067,6 +1134,65 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasDatabaseName("ix_tenant_data_exports_tenant_id_requested_at");
 
                     b.ToTable("tenant_data_exports", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Discounts.VolumeDiscountSettings", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<bool>("PlanCreditCounts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("plan_credit_counts");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_volume_discount_settings");
+
+                    b.ToTable("volume_discount_settings", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_volume_discount_settings_singleton", "id = 1");
+                        });
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Discounts.VolumeDiscountTier", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("MinimumSpendMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("minimum_spend_micro_yuan");
+
+                    b.Property<int>("RateBasisPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rate_basis_points");
+
+                    b.HasKey("Id")
+                        .HasName("pk_volume_discount_tiers");
+
+                    b.HasIndex("MinimumSpendMicroYuan")
+                        .IsUnique()
+                        .HasDatabaseName("ix_volume_discount_tiers_minimum_spend_micro_yuan");
+
+                    b.ToTable("volume_discount_tiers", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_volume_discount_tiers_minimum_positive", "minimum_spend_micro_yuan > 0");
+
+                            t.HasCheckConstraint("ck_volume_discount_tiers_rate", "rate_basis_points > 0 AND rate_basis_points <= 5000");
+                        });
                 });
 
             modelBuilder.Entity("Portal.Core.Features.Invoices.Invoice", b =>
@@ -3254,6 +3380,161 @@ namespace Portal.Migrations.Sqlite.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Portal.Core.Features.Sla.SlaCredit", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AmountMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("amount_micro_yuan");
+
+                    b.Property<int>("CompensationPercent")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("compensation_percent");
+
+                    b.Property<long>("ComputedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("computed_at");
+
+                    b.Property<long?>("CreditedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("credited_at");
+
+                    b.Property<long>("FeesMicroYuan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("fees_micro_yuan");
+
+                    b.Property<long?>("HeldAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("held_at");
+
+                    b.Property<string>("HeldBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("held_by");
+
+                    b.Property<string>("HoldReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("hold_reason");
+
+                    b.Property<int>("MaxCreditPercent")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("max_credit_percent");
+
+                    b.Property<string>("ModelsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("models_json");
+
+                    b.Property<int>("Month")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("month");
+
+                    b.Property<long?>("NotifiedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("notified_at");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("scope");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<int>("TargetPpm")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("target_ppm");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sla_credits");
+
+                    b.HasIndex("Month")
+                        .HasDatabaseName("ix_sla_credits_month");
+
+                    b.HasIndex("TenantId", "Month")
+                        .IsUnique()
+                        .HasDatabaseName("ix_sla_credits_tenant_id_month");
+
+                    b.ToTable("sla_credits", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_sla_credits_amount_non_negative", "amount_micro_yuan >= 0");
+
+                            t.HasCheckConstraint("ck_sla_credits_fees_non_negative", "fees_micro_yuan >= 0");
+                        });
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Sla.SlaPolicy", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<int>("CompensationPercent")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("compensation_percent");
+
+                    b.Property<int>("MaxCreditPercent")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("max_credit_percent");
+
+                    b.Property<Guid?>("PlanId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("plan_id");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("scope");
+
+                    b.Property<int>("TargetPpm")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("target_ppm");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sla_policies");
+
+                    b.HasIndex("PlanId")
+                        .HasDatabaseName("ix_sla_policies_plan_id");
+
+                    b.HasIndex("Scope")
+                        .IsUnique()
+                        .HasDatabaseName("ix_sla_policies_scope");
+
+                    b.ToTable("sla_policies", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_sla_policies_compensation", "compensation_percent > 0 AND compensation_percent <= 10000");
+
+                            t.HasCheckConstraint("ck_sla_policies_max_credit", "max_credit_percent > 0 AND max_credit_percent <= 1000");
+
+                            t.HasCheckConstraint("ck_sla_policies_target", "target_ppm > 0 AND target_ppm <= 1000000");
+                        });
+                });
+
             modelBuilder.Entity("Portal.Core.Features.Status.Incident", b =>
                 {
                     b.Property<Guid>("Id")
@@ -4086,6 +4367,11 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("channel_id");
 
+                    b.Property<string>("ChannelRegion")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("channel_region");
+
                     b.Property<string>("ChannelType")
                         .HasMaxLength(32)
                         .HasColumnType("TEXT")
@@ -4153,6 +4439,11 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.Property<bool>("Overdraft")
                         .HasColumnType("INTEGER")
                         .HasColumnName("overdraft");
+
+                    b.Property<string>("PiiFindings")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pii_findings");
 
                     b.Property<long>("PlanCreditUsedMicroYuan")
                         .HasColumnType("INTEGER")
@@ -4567,6 +4858,22 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasConstraintName("fk_channel_models_channels_channel_id");
                 });
 
+            modelBuilder.Entity("Portal.Core.Features.DataProtection.DataPolicy", b =>
+                {
+                    b.HasOne("Portal.Core.Features.ApiKeys.ApiKey", null)
+                        .WithMany()
+                        .HasForeignKey("ApiKeyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_data_policies_api_keys_api_key_id");
+
+                    b.HasOne("Portal.Core.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_data_policies_tenants_tenant_id");
+                });
+
             modelBuilder.Entity("Portal.Core.Features.DataRights.AccountClosure", b =>
                 {
                     b.HasOne("Portal.Core.Features.Tenants.Tenant", null)
@@ -4811,6 +5118,25 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_plan_subscriptions_tenants_tenant_id");
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Sla.SlaCredit", b =>
+                {
+                    b.HasOne("Portal.Core.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_sla_credits_tenants_tenant_id");
+                });
+
+            modelBuilder.Entity("Portal.Core.Features.Sla.SlaPolicy", b =>
+                {
+                    b.HasOne("Portal.Core.Features.Plans.Plan", null)
+                        .WithMany()
+                        .HasForeignKey("PlanId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_sla_policies_plans_plan_id");
                 });
 
             modelBuilder.Entity("Portal.Core.Features.Status.IncidentUpdate", b =>

@@ -45,6 +45,7 @@ public static class CloseAccount
         IRelayCache relayCache,
         InvoiceFont font,
         IOptions<InvoiceOptions> invoiceOptions,
+        IOptionsMonitor<BrandingOptions> branding,
         IOptions<PortalOptions> portalOptions,
         IOptions<DataRightsOptions> options,
         TimeProvider clock)
@@ -99,7 +100,7 @@ public static class CloseAccount
 
             var code = VerificationCodes.New();
             var url = invoiceOptions.Value.PublicUrl(portalOptions.Value, ClosureVerifyPath + code);
-            var certificate = new DeletionCertificate(tenantName, tenantId, now, now, deletion.Items, Retained(now, settings), refundAmount, refund?.RefundNo, url, invoiceOptions.Value.PlatformName);
+            var certificate = new DeletionCertificate(tenantName, tenantId, now, now, deletion.Items, Retained(now, settings), refundAmount, refund?.RefundNo, url, branding.CurrentValue.PlatformName);
             var pdf = DeletionCertificatePdf.Render(certificate, font.Bytes);
             // NOTE: stored before commit so the row never points at a missing file; a rolled-back closure leaves an
             // unreferenced file behind, which holds only what the certificate says.
