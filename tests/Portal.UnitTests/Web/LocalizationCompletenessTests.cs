@@ -22,6 +22,8 @@ public sealed partial class LocalizationCompletenessTests
         "ModelTokenizer", "WechatPayMode", "RailTradeState", "AvailabilityOutcome",
         // The relay's canonical chat model: wire protocol, never a label.
         "ResponseFormatKind", "FinishReason", "ChatRole", "ToolChoiceKind",
+        // What a request uses, checked against the model's flags: named in the API error, in its protocol's (English) words.
+        "RequestFeatures",
     ];
 
     private static readonly IStringLocalizer Chinese = ChineseLocalizer();
