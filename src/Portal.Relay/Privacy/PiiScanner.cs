@@ -255,15 +255,19 @@ public static class PiiScanner
         var separator = '\0';
         while (groups < 6)
         {
-            while (end < text.Length && char.IsAsciiDigit(text[end]))
-            {
-                if (count == digits.Length) return 0;
-                digits[count++] = text[end++];
-            }
+            var groupStart = count;
+            while (end < text.Length && char.IsAsciiDigit(text[end]) && count < digits.Length) digits[count++] = text[end++];
 
+            // No identifier has 20 digits: a group cut off there is no candidate, nor is any group after the first longer
+            // than 8 digits (the longest inner group of every grouped shape), and nothing is read past either.
+            if ((end < text.Length && char.IsAsciiDigit(text[end])) || (groups > 0 && count - groupStart > 8)) break;
             groupEnds[groups] = end;
             digitCounts[groups] = count;
             groups++;
+
+            // Every grouped shape starts with a group of 3 to 6 digits (area code, 138, 6222, 110105): a shorter or longer
+            // first group can only be a whole identifier on its own, so "1 2 3 4 …" costs one group per start, not six.
+            if (groups == 1 && count is < 3 or > 6) break;
             if (end + 1 < text.Length && text[end] is ' ' or '-' && char.IsAsciiDigit(text[end + 1]) && (separator == '\0' || separator == text[end]))
             {
                 separator = text[end];

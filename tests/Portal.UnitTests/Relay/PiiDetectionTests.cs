@@ -173,6 +173,7 @@ public sealed class PiiDetectionTests(ITestOutputHelper output)
     [InlineData("IP 2001:db8:0:0:0:0:2:1 up", "2001:db8:0:0:0:0:2:1", PiiKind.IpAddress)]
     [InlineData("护照 E12345678 有效", "E12345678", PiiKind.Passport)]
     [InlineData("护照号EA1234567。", "EA1234567", PiiKind.Passport)]
+    [InlineData("手机 138 1234 5678 12345678901 号", "138 1234 5678", PiiKind.Mobile)]
     public void Finds_each_kind_in_its_usual_spellings(string text, string expected, PiiKind kind)
     {
         var findings = new List<PiiFinding>();
@@ -201,6 +202,8 @@ public sealed class PiiDetectionTests(ITestOutputHelper output)
     [InlineData("1")]
     [InlineData("a.")]
     [InlineData("1 ")]
+    [InlineData("1-")]
+    [InlineData("1234 ")]
     [InlineData("a:")]
     [InlineData("x@")]
     [InlineData("1.1.")]
