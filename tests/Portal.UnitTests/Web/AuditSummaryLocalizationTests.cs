@@ -41,6 +41,18 @@ public sealed class AuditSummaryLocalizationTests
         Assert.Equal([true, false, true, false], summaries);
     }
 
+    [Fact]
+    public void A_template_too_long_for_the_column_is_kept_as_readable_english_not_cut_json()
+    {
+        var summary = Portal.Core.Localization.LocalizedText.Encode("{0} moved up", new string('x', 1200));
+
+        var stored = Portal.Core.Features.Audit.AuditLog.Fit(summary);
+
+        Assert.Equal(1000, stored.Length);
+        Assert.StartsWith("xxx", stored, StringComparison.Ordinal);
+        Assert.Equal(Portal.Core.Localization.LocalizedText.Encode("{0} moved up", "p"), Portal.Core.Features.Audit.AuditLog.Fit(Portal.Core.Localization.LocalizedText.Encode("{0} moved up", "p")));
+    }
+
     private static IEnumerable<string> Calls(string text)
     {
         for (var at = text.IndexOf("audit.Add(", StringComparison.Ordinal); at >= 0; at = text.IndexOf("audit.Add(", at + 1, StringComparison.Ordinal))
