@@ -48,6 +48,9 @@ FORBIDDEN = re.compile(rf"\bError\.Forbidden\s*\(\s*({LITERAL})\s*\)")
 FORBIDDEN_DEFAULT = re.compile(rf"\bForbidden\s*\(\s*string\s+\w+\s*=\s*({LITERAL})\s*\)")
 NOT_FOUND = re.compile(rf"\bError\.NotFound\s*\(\s*({LITERAL})\s*\)")
 STORED_TEXT = re.compile(rf"\bLocalizedText\.Encode\s*\(\s*({LITERAL})")
+# LocalizedText.Encode(cond ? "template a" : "template b", ...) and LocalizedText.Term("word") / Term(cond ? "on" : "off").
+STORED_CHOICE = re.compile(rf"\bLocalizedText\.(?:Encode|Term)\s*\(\s*[^,()\"?]+\?\s*({LITERAL})\s*:\s*({LITERAL})")
+STORED_TERM = re.compile(rf"\bLocalizedText\.Term\s*\(\s*({LITERAL})\s*\)")
 AUDIT_NAME = re.compile(rf"^\s*\[\s*\"[a-z0-9_.]+\"\s*\]\s*=\s*({LITERAL})\s*,", re.M)
 ENUM_DECL = re.compile(r"\benum\s+\w+[^{;]*\{(.*?)\}", re.S)
 ENUM_TEXT = re.compile(rf"\[\s*EnumText\s*\(\s*({LITERAL})\s*\)\s*\]")
@@ -143,9 +146,12 @@ def collect(optional: set[str] | None = None) -> dict[str, set[str]]:
     for path in source_files(SRC, "*.razor", "*.cs"):
         rel = str(path.relative_to(ROOT))
         text = path.read_text(encoding="utf-8")
-        for rx in (INDEXER, STORED_TEXT):
+        for rx in (INDEXER, STORED_TEXT, STORED_TERM):
             for m in rx.finditer(text):
                 add(unquote(m.group(1)), rel)
+        for m in STORED_CHOICE.finditer(text):
+            add(unquote(m.group(1)), rel)
+            add(unquote(m.group(2)), rel)
         if path.name == "AuditActions.cs":
             for m in AUDIT_NAME.finditer(text):
                 add(unquote(m.group(1)), rel)

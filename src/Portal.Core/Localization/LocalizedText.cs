@@ -27,7 +27,8 @@ public static class LocalizedText
 
     private const char TermMarker = '\u0001';
 
-    /// <summary>The stored text in the localizer's (the current UI) culture.</summary>
+    /// <summary>The stored text in the localizer's (the current UI) culture; an argument that is itself stored text (a
+    /// ledger memo inside an audit summary) is rendered in turn.</summary>
     public static string Render(IStringLocalizer localizer, string stored)
     {
         if (!stored.StartsWith(Marker, StringComparison.Ordinal)) return stored;
@@ -35,7 +36,7 @@ public static class LocalizedText
         {
             var text = JsonSerializer.Deserialize<Stored>(stored);
             if (text?.T is null) return stored;
-            var args = (text.A ?? []).Select(a => a.Length > 0 && a[0] == TermMarker ? localizer[a[1..]].Value : a).ToArray<object>();
+            var args = (text.A ?? []).Select(a => a.Length > 0 && a[0] == TermMarker ? localizer[a[1..]].Value : Render(localizer, a)).ToArray<object>();
             return string.Format(CultureInfo.CurrentCulture, localizer[text.T], args);
         }
         catch (Exception e) when (e is JsonException or FormatException)
@@ -51,7 +52,7 @@ public static class LocalizedText
         try
         {
             var text = JsonSerializer.Deserialize<Stored>(stored);
-            return text?.T is null ? stored : string.Format(CultureInfo.InvariantCulture, text.T, (text.A ?? []).Select(a => a.TrimStart(TermMarker)).ToArray<object>());
+            return text?.T is null ? stored : string.Format(CultureInfo.InvariantCulture, text.T, (text.A ?? []).Select(a => English(a.TrimStart(TermMarker))).ToArray<object>());
         }
         catch (Exception e) when (e is JsonException or FormatException)
         {

@@ -31,6 +31,18 @@ public sealed class LocalizedTextTests
         Assert.Equal("Invited li@example.test as Finance", LocalizedText.English(summary));
     }
 
+    [Fact]
+    public void A_ledger_audit_summary_renders_the_memo_inside_it_in_the_readers_language()
+    {
+        var memo = LocalizedText.Encode("Refund {0} to Alipay {1}", "RF1", "T9");
+        var summary = LocalizedText.Encode("{0} {1} → {2} [{3}] {4}", LocalizedText.Term(Portal.Core.Features.Wallet.LedgerEntryKind.Refund), "-¥5.00", "¥10.00", "refund:RF1", memo);
+
+        var chinese = In("zh-CN", () => LocalizedText.Render(L, summary));
+        Assert.Equal(In("zh-CN", () => L.Enum(Portal.Core.Features.Wallet.LedgerEntryKind.Refund)) + " -¥5.00 → ¥10.00 [refund:RF1] 退款 RF1 → 支付宝 T9", chinese);
+        Assert.DoesNotContain("\"t\"", chinese);
+        Assert.Equal("Refund -¥5.00 → ¥10.00 [refund:RF1] Refund RF1 to Alipay T9", LocalizedText.English(summary));
+    }
+
     [Theory]
     [InlineData("对公转账 AB12-CD34")]      // stored before memos were structured
     [InlineData("Goodwill credit, ticket 7")] // typed by an operator

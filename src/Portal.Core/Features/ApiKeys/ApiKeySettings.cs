@@ -1,3 +1,4 @@
+using System.Globalization;
 using FluentValidation;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
@@ -105,11 +106,12 @@ public static class ApiKeySettingsRules
 
     /// <summary>A one-line description of a key's limits for the audit log.</summary>
     internal static string Describe(ApiKey key) =>
-        $"{key.Name} ({key.Prefix}): expires {(key.ExpiresAt is null ? "never" : ChinaTime.Format(key.ExpiresAt.Value))}, " +
-        $"models {(key.AllowedModels.Count == 0 ? "all" : string.Join(" ", key.AllowedModels))}, " +
-        $"IPs {(key.AllowedIpRanges.Count == 0 ? "any" : string.Join(" ", key.AllowedIpRanges))}, " +
-        $"rpm {(key.RequestsPerMinute?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none")}, " +
-        $"budget {(key.MonthlyBudgetMicroYuan is null ? "none" : new Money(key.MonthlyBudgetMicroYuan.Value).ToDisplay())}/month";
+        LocalizedText.Encode("{0} ({1}): expires {2}, models {3}, IPs {4}, rpm {5}, budget {6}/month", key.Name, key.Prefix,
+            key.ExpiresAt is null ? LocalizedText.Term("No expiry") : ChinaTime.Format(key.ExpiresAt.Value),
+            key.AllowedModels.Count == 0 ? LocalizedText.Term("All") : string.Join(" ", key.AllowedModels),
+            key.AllowedIpRanges.Count == 0 ? LocalizedText.Term("any") : string.Join(" ", key.AllowedIpRanges),
+            key.RequestsPerMinute?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? LocalizedText.Term("none"),
+            key.MonthlyBudgetMicroYuan is null ? LocalizedText.Term("none") : new Money(key.MonthlyBudgetMicroYuan.Value).ToDisplay());
 }
 
 public static class ApiKeyErrors

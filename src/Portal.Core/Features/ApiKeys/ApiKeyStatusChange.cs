@@ -1,3 +1,4 @@
+using Portal.Core.Localization;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Common;
 using Portal.Core.Data;
@@ -47,7 +48,7 @@ public sealed class ApiKeyStatusChange(
             return current == ApiKeyStatus.Revoked ? ApiKeyErrors.Revoked : wrongStatus;
         }
 
-        audit.Add(db, action, nameof(ApiKey), key.Id, $"{key.Name} ({key.Prefix})", key.TenantId);
+        audit.Add(db, action, nameof(ApiKey), key.Id, LocalizedText.Encode("{0} ({1})", key.Name, key.Prefix), key.TenantId);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         relayCache.KeyChanged(key.SecretHash);

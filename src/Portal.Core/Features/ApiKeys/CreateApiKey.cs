@@ -83,7 +83,7 @@ public static class CreateApiKey
                 UpdatedAt = now,
             };
             db.ApiKeys.Add(key);
-            audit.Add(db, "api_keys.created", nameof(ApiKey), key.Id, ApiKeySettingsRules.Describe(key), key.TenantId);
+            audit.Add(db, "api_keys.created", nameof(ApiKey), key.Id, LocalizedText.Encode("{0}", ApiKeySettingsRules.Describe(key)), key.TenantId);
             await db.SaveChangesAsync(cancellationToken);
             // A relay that looked the hash up before (a guessed key) may have cached the miss.
             relayCache.KeyChanged(key.SecretHash);

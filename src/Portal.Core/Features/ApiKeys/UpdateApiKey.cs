@@ -74,7 +74,7 @@ public static class UpdateApiKey
             if (!db.ChangeTracker.HasChanges()) return Unit.Value;
 
             key.UpdatedAt = clock.GetUtcNow();
-            audit.Add(db, "api_keys.updated", nameof(ApiKey), key.Id, ApiKeySettingsRules.Describe(key), key.TenantId);
+            audit.Add(db, "api_keys.updated", nameof(ApiKey), key.Id, LocalizedText.Encode("{0}", ApiKeySettingsRules.Describe(key)), key.TenantId);
             // NOTE: only the changed columns are written, never the status: a revocation racing this edit stays revoked.
             await db.SaveChangesAsync(cancellationToken);
             relayCache.KeyChanged(key.SecretHash);

@@ -1,6 +1,7 @@
 using Portal.Core.Common;
 using Portal.Core.Data;
 using Portal.Core.Features.Accounts;
+using Portal.Core.Localization;
 
 namespace Portal.Core.Features.Audit;
 
@@ -20,10 +21,19 @@ public sealed class AuditLog(ICurrentUser currentUser, TimeProvider clock)
             Action = action,
             TargetType = targetType,
             TargetId = targetId.ToString() ?? "",
-            Summary = summary.Length > 1000 ? summary[..1000] : summary,
+            Summary = Fit(summary),
             Ip = currentUser.IpAddress,
         };
         db.AuditEntries.Add(entry);
         return entry;
+    }
+
+    /// <summary>The column holds 1,000 characters: a longer template would be cut into JSON nobody can read, so it is
+    /// kept as its English text, cut.</summary>
+    internal static string Fit(string summary)
+    {
+        if (summary.Length <= 1000) return summary;
+        var english = LocalizedText.English(summary);
+        return english.Length > 1000 ? english[..1000] : english;
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using FluentValidation;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
@@ -174,10 +175,18 @@ internal static class ChannelFieldsExtensions
     }
 
     public static string Describe(this Channel channel) =>
-        $"{channel.Name} ({channel.Type}{(channel.BaseUrl is null ? "" : " " + channel.BaseUrl)}), priority {channel.Priority}, weight {channel.Weight}, " +
-        $"region {channel.Region}{(channel.ProviderCountry is { } country ? " " + country : "")}, timeouts {channel.ConnectTimeoutMs}/{channel.FirstByteTimeoutMs} ms, models {string.Join(", ", channel.Models.Select(m => m.PublicModelId == m.UpstreamModelId ? m.PublicModelId : $"{m.PublicModelId}→{m.UpstreamModelId}"))}" +
-        (channel.SupportsResponsesApi ? ", Responses API" : "") + (channel.AzureApiVersion is { } apiVersion ? $", api-version {apiVersion}" : "") +
-        (channel.Type == ChannelType.Simulator ? $", simulator {channel.SimulatorWireFamily}, {channel.SimulatorLatencyMs} ms, {channel.SimulatorTokensPerSecond} tok/s, {channel.SimulatorFailurePerMille}‰ failures" : "");
+        LocalizedText.Encode("{0} ({1}{2}), priority {3}, weight {4}, region {5}, timeouts {6} ms, models {7}{8}{9}{10}",
+            channel.Name, LocalizedText.Term(channel.Type), channel.BaseUrl is null ? "" : " " + channel.BaseUrl,
+            channel.Priority.ToString(CultureInfo.InvariantCulture), channel.Weight.ToString(CultureInfo.InvariantCulture),
+            $"{channel.Region}{(channel.ProviderCountry is { } country ? " " + country : "")}",
+            $"{channel.ConnectTimeoutMs}/{channel.FirstByteTimeoutMs}",
+            string.Join(", ", channel.Models.Select(m => m.PublicModelId == m.UpstreamModelId ? m.PublicModelId : $"{m.PublicModelId}→{m.UpstreamModelId}")),
+            channel.SupportsResponsesApi ? ", Responses API" : "", channel.AzureApiVersion is { } apiVersion ? $", api-version {apiVersion}" : "",
+            channel.Type == ChannelType.Simulator
+                ? LocalizedText.Encode(", simulator {0}, {1} ms, {2} tok/s, {3}‰ failures", channel.SimulatorWireFamily.ToString(),
+                    channel.SimulatorLatencyMs.ToString(CultureInfo.InvariantCulture), channel.SimulatorTokensPerSecond.ToString(CultureInfo.InvariantCulture),
+                    channel.SimulatorFailurePerMille.ToString(CultureInfo.InvariantCulture))
+                : "");
 
     public static ValidationError NameTaken(IStringLocalizer<SharedResource> l, string name) =>
         new(new Dictionary<string, string[]> { ["Name"] = [string.Format(l["A channel named {0} already exists."], name)] });

@@ -76,7 +76,7 @@ public static class CreateChannel
 
             db.Channels.Add(channel);
             audit.Add(db, "catalog.channel_created", nameof(Channel), channel.Id,
-                channel.Describe() + (channel.ApiKeyLast4 is null ? "" : $", key ••••{channel.ApiKeyLast4}") + (channel.Enabled ? "" : " (disabled)"), null);
+                LocalizedText.Encode(channel.Enabled ? "{0}{1}" : "{0}{1} (disabled)", channel.Describe(), channel.ApiKeyLast4 is null ? "" : $", ••••{channel.ApiKeyLast4}"), null);
             try
             {
                 await db.SaveChangesAsync(cancellationToken);

@@ -66,7 +66,7 @@ public static class CreateModel
             command.ApplyTo(model);
             db.AiModels.Add(model);
             audit.Add(db, "catalog.model_created", nameof(AiModel), model.Id,
-                $"{model.PublicId}: input {CatalogPrices.Format(model.InputPricePerMillionMicroYuan)}, output {CatalogPrices.Format(model.OutputPricePerMillionMicroYuan)}, cached input {CatalogPrices.Format(model.CachedInputPricePerMillionMicroYuan)} per 1M tokens{(model.Enabled ? "" : " (disabled)")}",
+                LocalizedText.Encode(model.Enabled ? "{0}: input {1}, output {2}, cached input {3} per 1M tokens" : "{0}: input {1}, output {2}, cached input {3} per 1M tokens (disabled)", model.PublicId, CatalogPrices.Format(model.InputPricePerMillionMicroYuan), CatalogPrices.Format(model.OutputPricePerMillionMicroYuan), CatalogPrices.Format(model.CachedInputPricePerMillionMicroYuan)),
                 null);
             try
             {

@@ -1,3 +1,4 @@
+using Portal.Core.Localization;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Common;
 using Portal.Core.Data;
@@ -23,7 +24,7 @@ public static class SetChannelEnabled
 
             channel.Enabled = command.Enabled;
             channel.UpdatedAt = clock.GetUtcNow();
-            audit.Add(db, command.Enabled ? "catalog.channel_enabled" : "catalog.channel_disabled", nameof(Channel), channel.Id, channel.Name, null);
+            audit.Add(db, command.Enabled ? "catalog.channel_enabled" : "catalog.channel_disabled", nameof(Channel), channel.Id, LocalizedText.Encode("{0}", channel.Name), null);
             await db.SaveChangesAsync(cancellationToken);
             relayCache.CatalogChanged();
             return Unit.Value;

@@ -1,3 +1,4 @@
+using Portal.Core.Localization;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Common;
 using Portal.Core.Data;
@@ -23,7 +24,7 @@ public static class SetModelEnabled
 
             model.Enabled = command.Enabled;
             model.UpdatedAt = clock.GetUtcNow();
-            audit.Add(db, command.Enabled ? "catalog.model_enabled" : "catalog.model_disabled", nameof(AiModel), model.Id, model.PublicId, null);
+            audit.Add(db, command.Enabled ? "catalog.model_enabled" : "catalog.model_disabled", nameof(AiModel), model.Id, LocalizedText.Encode("{0}", model.PublicId), null);
             await db.SaveChangesAsync(cancellationToken);
             relayCache.CatalogChanged();
             return Unit.Value;

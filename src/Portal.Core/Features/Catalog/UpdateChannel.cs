@@ -72,7 +72,7 @@ public static class UpdateChannel
             command.ApplyTo(channel);
             var after = channel.Describe();
             var now = clock.GetUtcNow();
-            if (before != after) audit.Add(db, "catalog.channel_updated", nameof(Channel), channel.Id, after, null);
+            if (before != after) audit.Add(db, "catalog.channel_updated", nameof(Channel), channel.Id, LocalizedText.Encode("{0}", after), null);
 
             var oldLast4 = channel.ApiKeyLast4;
             if (command.Type == ChannelType.Simulator || command.RemoveApiKey)
@@ -90,7 +90,7 @@ public static class UpdateChannel
             if (db.Entry(channel).Property(c => c.ApiKeyProtected).IsModified)
             {
                 audit.Add(db, channel.ApiKeyLast4 is null ? "catalog.channel_key_removed" : "catalog.channel_key_replaced", nameof(Channel), channel.Id,
-                    $"{channel.Name}: {(oldLast4 is null ? "none" : "••••" + oldLast4)} → {(channel.ApiKeyLast4 is null ? "none" : "••••" + channel.ApiKeyLast4)}", null);
+                    LocalizedText.Encode("{0}: {1} → {2}", channel.Name, oldLast4 is null ? LocalizedText.Term("none") : "••••" + oldLast4, channel.ApiKeyLast4 is null ? LocalizedText.Term("none") : "••••" + channel.ApiKeyLast4), null);
             }
 
             if (!db.ChangeTracker.HasChanges()) return Unit.Value;

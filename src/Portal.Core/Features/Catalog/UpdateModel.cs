@@ -1,3 +1,4 @@
+using System.Globalization;
 using FluentValidation;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
@@ -65,7 +66,7 @@ public static class UpdateModel
             model.UpdatedAt = clock.GetUtcNow();
             var prices = ModelFieldsExtensions.PriceChanges(before, model);
             audit.Add(db, prices.Length > 0 ? "catalog.model_prices_changed" : "catalog.model_updated", nameof(AiModel), model.Id,
-                prices.Length > 0 ? $"{model.PublicId}: {prices} per 1M tokens" : $"{model.PublicId}: {model.DisplayName}, context {model.ContextWindow}, max output {model.MaxOutputTokens}, hold {model.DefaultHoldOutputTokens}",
+                LocalizedText.Encode(prices.Length > 0 ? "{0}: {1} per 1M tokens" : "{0}: {1}, context {2}, max output {3}, hold {4}", model.PublicId, prices.Length > 0 ? prices : model.DisplayName, model.ContextWindow.ToString(CultureInfo.InvariantCulture), model.MaxOutputTokens.ToString(CultureInfo.InvariantCulture), model.DefaultHoldOutputTokens.ToString(CultureInfo.InvariantCulture)),
                 null);
             await db.SaveChangesAsync(cancellationToken);
             relayCache.CatalogChanged();

@@ -1,3 +1,4 @@
+using Portal.Core.Localization;
 using FluentValidation;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Common;
@@ -39,7 +40,7 @@ public static class SaveDataPolicy
             if (command.ApiKeyId is not null && key is null) return Error.NotFound("ApiKey");
 
             var policy = await db.DataPolicies.FirstOrDefaultAsync(p => p.ApiKeyId == command.ApiKeyId, cancellationToken);
-            var before = policy is null ? "none" : DataPolicyView.Describe(policy);
+            var before = policy is null ? LocalizedText.Term("none") : DataPolicyView.Describe(policy);
             if (policy is null)
             {
                 policy = new DataPolicy { Id = Ids.New(), TenantId = tenantId, ApiKeyId = command.ApiKeyId };
@@ -52,7 +53,7 @@ public static class SaveDataPolicy
             policy.NoCrossBorder = command.NoCrossBorder;
             policy.UpdatedAt = clock.GetUtcNow();
             audit.Add(db, "data_protection.policy_saved", nameof(DataPolicy), policy.Id,
-                $"{(key is null ? "tenant default" : $"key {key.Prefix}")}: {before} → {DataPolicyView.Describe(policy)}", tenantId);
+                LocalizedText.Encode(key is null ? "tenant default: {1} → {2}" : "key {0}: {1} → {2}", key?.Prefix ?? "", before, DataPolicyView.Describe(policy)), tenantId);
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
@@ -89,7 +90,7 @@ public static class RemoveDataPolicyOverride
             var policy = key is null ? null : await db.DataPolicies.FirstOrDefaultAsync(p => p.ApiKeyId == apiKeyId, cancellationToken);
             if (key is null || policy is null) return Error.NotFound("DataPolicy");
             db.DataPolicies.Remove(policy);
-            audit.Add(db, "data_protection.override_removed", nameof(DataPolicy), policy.Id, $"key {key.Prefix}: {DataPolicyView.Describe(policy)} → tenant default", member.Value.TenantId);
+            audit.Add(db, "data_protection.override_removed", nameof(DataPolicy), policy.Id, LocalizedText.Encode("key {0}: {1} → tenant default", key.Prefix, DataPolicyView.Describe(policy)), member.Value.TenantId);
             await db.SaveChangesAsync(cancellationToken);
             relayCache.KeyChanged(key.SecretHash);
             return Unit.Value;
@@ -105,7 +106,13 @@ public sealed record DataPolicyView(Guid? ApiKeyId, PiiHandling Pii, PiiScope Pi
     public static DataPolicyView From(DataPolicy p) => new(p.ApiKeyId, p.Pii, p.PiiScope, p.RestoreInAnswers, p.NoCrossBorder, p.UpdatedAt);
 
     internal static string Describe(DataPolicy p) =>
-        $"PII {p.Pii} ({p.PiiScope}){(p.RestoreInAnswers ? ", restore" : "")}{(p.NoCrossBorder ? ", no cross-border" : "")}";
+        LocalizedText.Encode((p.RestoreInAnswers, p.NoCrossBorder) switch
+        {
+            (true, true) => "PII {0} ({1}), restore, no cross-border",
+            (true, false) => "PII {0} ({1}), restore",
+            (false, true) => "PII {0} ({1}), no cross-border",
+            _ => "PII {0} ({1})",
+        }, LocalizedText.Term(p.Pii), LocalizedText.Term(p.PiiScope));
 }
 
 /// <summary>The tenant's default and every key override; readable by every member (the policy is no secret to them).</summary>

@@ -1,3 +1,5 @@
+using Portal.Core.Localization;
+using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -55,7 +57,7 @@ public sealed class BuildDataExportJob(
                 .SetProperty(e => e.Status, DataExportStatus.Ready).SetProperty(e => e.CompletedAt, done)
                 .SetProperty(e => e.ExpiresAt, done.AddDays(options.Value.ExportDownloadDays)).SetProperty(e => e.FileKey, key)
                 .SetProperty(e => e.SizeBytes, size).SetProperty(e => e.Sha256, sha256).SetProperty(e => e.PartCount, archive.Parts.Count), cancellationToken);
-            audit.Add(db, "data.export_ready", nameof(TenantDataExport), exportId, $"{archive.Parts.Count} parts, {size} bytes, SHA-256 {sha256}", export.TenantId);
+            audit.Add(db, "data.export_ready", nameof(TenantDataExport), exportId, LocalizedText.Encode("{0} parts, {1} bytes, SHA-256 {2}", archive.Parts.Count.ToString(CultureInfo.InvariantCulture), size.ToString(CultureInfo.InvariantCulture), sha256), export.TenantId);
             await db.SaveChangesAsync(cancellationToken);
             return true;
         }

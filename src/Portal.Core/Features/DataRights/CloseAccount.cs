@@ -1,3 +1,5 @@
+using Portal.Core.Localization;
+using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -94,7 +96,7 @@ public static class CloseAccount
                 refund = held.Value;
             }
 
-            audit.Add(db, "data.account_closed", nameof(Tenant), tenantId, $"Account closed; {keyHashes.Count} keys revoked; refund {refundAmount.ToDisplay()}", tenantId);
+            audit.Add(db, "data.account_closed", nameof(Tenant), tenantId, LocalizedText.Encode("Account closed; {0} keys revoked; refund {1}", keyHashes.Count.ToString(CultureInfo.InvariantCulture), refundAmount.ToDisplay()), tenantId);
             await db.SaveChangesAsync(cancellationToken);
             var deletion = await PersonalDataDeletion.RunAsync(db, tenantId, now, cancellationToken);
 
@@ -124,7 +126,7 @@ public static class CloseAccount
                 CertificateSha256 = Convert.ToHexStringLower(SHA256.HashData(pdf)),
             };
             db.Add(closure);
-            audit.Add(db, "data.personal_data_deleted", nameof(AccountClosure), closure.Id, closure.DeletedSummary.Replace('\n', ' '), tenantId);
+            audit.Add(db, "data.personal_data_deleted", nameof(AccountClosure), closure.Id, LocalizedText.Encode("{0}", closure.DeletedSummary.Replace('\n', ' ')), tenantId);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
 

@@ -1,3 +1,5 @@
+using Portal.Core.Localization;
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Common;
 using Portal.Core.Common.Storage;
@@ -68,7 +70,7 @@ public sealed class DataExportQueries(IDbContextFactory<PortalDbContext> dbFacto
         if (!view.Downloadable || export.FileKey is null) return NotReady;
         var content = await files.OpenReadAsync(export.FileKey, cancellationToken);
         if (content is null) return Expired;
-        audit.Add(db, "data.export_downloaded", nameof(TenantDataExport), export.Id, $"Data export downloaded ({export.SizeBytes} bytes)", export.TenantId);
+        audit.Add(db, "data.export_downloaded", nameof(TenantDataExport), export.Id, LocalizedText.Encode("Data export downloaded ({0} bytes)", export.SizeBytes?.ToString(CultureInfo.InvariantCulture) ?? ""), export.TenantId);
         await db.SaveChangesAsync(cancellationToken);
         return new DataExportFile(content, FileName(export), export.SizeBytes);
     }

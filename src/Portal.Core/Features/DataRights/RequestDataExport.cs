@@ -1,3 +1,4 @@
+using Portal.Core.Localization;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Common;
@@ -39,7 +40,7 @@ public static class RequestDataExport
                 RequestedAt = clock.GetUtcNow(),
             };
             db.Add(export);
-            audit.Add(db, "data.export_requested", nameof(TenantDataExport), export.Id, "Data export requested", tenantId);
+            audit.Add(db, "data.export_requested", nameof(TenantDataExport), export.Id, LocalizedText.Encode("Data export requested"), tenantId);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             jobs.Enqueue<BuildDataExportJob>(j => j.RunAsync(export.Id, CancellationToken.None));

@@ -1,3 +1,5 @@
+using System.Globalization;
+using Portal.Core.Localization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Core.Common;
@@ -68,7 +70,7 @@ public sealed class DemoCatalog(PortalDbContext db, IApiKeyRules keyRules, Audit
                 UpdatedAt = now,
             };
             db.AiModels.Add(model);
-            audit.Add(db, "catalog.model_created", nameof(AiModel), model.Id, $"{m.Id} (seed-demo): input ¥{m.Input}, output ¥{m.Output}, cached input ¥{m.Cached}, cache write ¥{m.CacheWrite} per 1M tokens", null);
+            audit.Add(db, "catalog.model_created", nameof(AiModel), model.Id, LocalizedText.Encode("{0} (seed-demo): input ¥{1}, output ¥{2}, cached input ¥{3}, cache write ¥{4} per 1M tokens", m.Id, m.Input.ToString(CultureInfo.InvariantCulture), m.Output.ToString(CultureInfo.InvariantCulture), m.Cached.ToString(CultureInfo.InvariantCulture), m.CacheWrite.ToString(CultureInfo.InvariantCulture)), null);
         }
 
         foreach (var family in Models.Select(m => m.Family).Distinct())
@@ -88,7 +90,7 @@ public sealed class DemoCatalog(PortalDbContext db, IApiKeyRules keyRules, Audit
             UpdatedAt = now,
         };
         db.ApiKeys.Add(key);
-        audit.Add(db, "api_keys.created", nameof(ApiKey), key.Id, $"{key.Name} ({key.Prefix}) by seed-demo", tenantId);
+        audit.Add(db, "api_keys.created", nameof(ApiKey), key.Id, LocalizedText.Encode("{0} ({1}) by seed-demo", key.Name, key.Prefix), tenantId);
         await db.SaveChangesAsync(cancellationToken);
         relayCache.CatalogChanged();
 
@@ -136,7 +138,7 @@ public sealed class DemoCatalog(PortalDbContext db, IApiKeyRules keyRules, Audit
                 UpdatedAt = now,
             };
             db.Channels.Add(channel);
-            audit.Add(db, "catalog.channel_created", nameof(Channel), channel.Id, $"{name} (seed-demo)", null);
+            audit.Add(db, "catalog.channel_created", nameof(Channel), channel.Id, LocalizedText.Encode("{0} (seed-demo)", name), null);
         }
 
         foreach (var m in Models.Where(m => m.Family == family && channel.Models.All(x => x.PublicModelId != m.Id)))

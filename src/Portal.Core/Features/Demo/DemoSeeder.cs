@@ -195,7 +195,7 @@ public sealed class DemoSeeder(
                 UpdatedAt = now,
             };
             db.Plans.Add(plan);
-            audit.Add(db, "plans.plan_created", nameof(Plan), plan.Id, $"{name}: {plan.Price.ToDisplay()} / month, {plan.Credit.ToDisplay()} credit (seed-demo)", null);
+            audit.Add(db, "plans.plan_created", nameof(Plan), plan.Id, LocalizedText.Encode("{0}: {1} / month, {2} credit (seed-demo)", name, plan.Price.ToDisplay(), plan.Credit.ToDisplay()), null);
         }
 
         await db.SaveChangesAsync(cancellationToken);

@@ -71,7 +71,7 @@ public static class SaveVolumeDiscounts
             settings.PlanCreditCounts = command.PlanCreditCounts;
             settings.UpdatedAt = clock.GetUtcNow();
             settings.UpdatedBy = currentUser.Name;
-            audit.Add(db, "discounts.saved", nameof(VolumeDiscountTier), VolumeDiscountSettings.SingletonId, $"{before} → {Describe(tiers, command.PlanCreditCounts)}", null);
+            audit.Add(db, "discounts.saved", nameof(VolumeDiscountTier), VolumeDiscountSettings.SingletonId, LocalizedText.Encode("{0} → {1}", before, Describe(tiers, command.PlanCreditCounts)), null);
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
@@ -87,7 +87,7 @@ public static class SaveVolumeDiscounts
         }
 
         private static string Describe(IEnumerable<VolumeDiscountTier> tiers, bool planCreditCounts) =>
-            (string.Join(", ", tiers.OrderBy(t => t.MinimumSpendMicroYuan).Select(t => $"≥ {t.MinimumSpend.ToDisplay()} → {t.PercentText} %")) is { Length: > 0 } list ? list : "no tiers")
-            + (planCreditCounts ? " (plan credit counts)" : " (plan credit does not count)");
+            LocalizedText.Encode(planCreditCounts ? "{0} (plan credit counts)" : "{0} (plan credit does not count)",
+                string.Join(", ", tiers.OrderBy(t => t.MinimumSpendMicroYuan).Select(t => $"≥ {t.MinimumSpend.ToDisplay()} → {t.PercentText} %")) is { Length: > 0 } list ? list : LocalizedText.Term("no tiers"));
     }
 }

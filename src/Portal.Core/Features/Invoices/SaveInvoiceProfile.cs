@@ -97,7 +97,7 @@ public static partial class SaveInvoiceProfile
             profile.UpdatedAt = now;
             profile.UpdatedBy = currentUser.Name;
             if (created) db.InvoiceProfiles.Add(profile);
-            audit.Add(db, "invoices.profile_saved", nameof(InvoiceProfile), profile.Id, $"{profile.Title} {profile.TaxpayerId} → {profile.Email}", tenantId);
+            audit.Add(db, "invoices.profile_saved", nameof(InvoiceProfile), profile.Id, LocalizedText.Encode("{0} {1} → {2}", profile.Title, profile.TaxpayerId, profile.Email), tenantId);
             try
             {
                 await db.SaveChangesAsync(cancellationToken);

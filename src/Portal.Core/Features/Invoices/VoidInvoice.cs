@@ -75,7 +75,7 @@ public static class VoidInvoice
                 var document = InvoiceFiles.Document(invoice, options.CurrentValue.VerificationUrl(portal.Value, invoice.VerificationCode!), branding.CurrentValue.PlatformName, asVoid: true);
                 storedKey = await InvoiceFiles.StoreAsync(files, await issuer.VoidAsync(document, cancellationToken), ".pdf", cancellationToken, within: db);
                 invoice.VoidPdfFileKey = storedKey;
-                audit.Add(db, "invoices.voided", nameof(Invoice), invoice.Id, $"{invoice.Number} {invoice.Amount.ToDisplay()}: {reason}", invoice.TenantId);
+                audit.Add(db, "invoices.voided", nameof(Invoice), invoice.Id, LocalizedText.Encode("{0} {1}: {2}", invoice.Number ?? "", invoice.Amount.ToDisplay(), reason), invoice.TenantId);
                 var culture = await IssueInvoice.Handler.RecipientCultureAsync(db, invoice, cancellationToken);
                 outbox.Add(db, invoice.RecipientEmail,
                     templates.Notice(culture, "Invoice {0} voided", "Invoice {0} of {1} to {2} was voided: {3}. The amount can be invoiced again.",

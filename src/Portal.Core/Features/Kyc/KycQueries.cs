@@ -1,3 +1,4 @@
+using Portal.Core.Localization;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Common;
 using Portal.Core.Common.Storage;
@@ -133,7 +134,7 @@ public sealed class KycQueries(IDbContextFactory<PortalDbContext> dbFactory, Ten
         var content = await store.OpenReadAsync(document.StorageKey, cancellationToken);
         if (content is null) return Error.NotFound("Document");
         audit.Add(db, "kyc.document.read", nameof(KycDocument), document.Id,
-            $"Read {document.Kind} ({document.OriginalName}){(asOperator ? " as operator" : "")}", document.TenantId);
+            LocalizedText.Encode(asOperator ? "Read {0} ({1}) as operator" : "Read {0} ({1})", LocalizedText.Term(document.Kind), document.OriginalName), document.TenantId);
         await db.SaveChangesAsync(cancellationToken);
         return new KycDocumentContent(content, document.Type.ContentType(), $"{document.Kind}{document.Type.FileExtension()}");
     }

@@ -1,3 +1,4 @@
+using Portal.Core.Localization;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Common;
 using Portal.Core.Data;
@@ -28,7 +29,7 @@ public static class CancelTopUp
             var status = await settlement.CloseAsync(order, TopUpStatus.Cancelled, cancellationToken) ?? order.Status;
             if (status == TopUpStatus.Cancelled)
             {
-                audit.Add(db, "payments.top_up_cancelled", nameof(TopUpOrder), order.Id, order.OrderNo, order.TenantId);
+                audit.Add(db, "payments.top_up_cancelled", nameof(TopUpOrder), order.Id, LocalizedText.Encode("{0}", order.OrderNo), order.TenantId);
                 await db.SaveChangesAsync(cancellationToken);
             }
 

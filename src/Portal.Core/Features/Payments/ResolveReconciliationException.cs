@@ -40,7 +40,7 @@ public static class ResolveReconciliationException
             var updated = await db.ReconciliationExceptions.Where(r => r.Id == command.ExceptionId && r.ResolvedAt == null)
                 .ExecuteUpdateAsync(s => s.SetProperty(r => r.ResolvedAt, clock.GetUtcNow()).SetProperty(r => r.ResolvedBy, currentUser.Name).SetProperty(r => r.ResolutionNote, command.Note.Trim()), cancellationToken);
             if (updated == 0) return AlreadyResolved;
-            audit.Add(db, "payments.reconciliation_resolved", nameof(ReconciliationException), item.Id, $"{item.Issue} {item.OutTradeNo}: {command.Note.Trim()}", item.TenantId);
+            audit.Add(db, "payments.reconciliation_resolved", nameof(ReconciliationException), item.Id, LocalizedText.Encode("{0} {1}: {2}", LocalizedText.Term(item.Issue), item.OutTradeNo, command.Note.Trim()), item.TenantId);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return Unit.Value;

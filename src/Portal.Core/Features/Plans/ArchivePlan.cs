@@ -1,3 +1,4 @@
+using Portal.Core.Localization;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Common;
 using Portal.Core.Data;
@@ -27,7 +28,7 @@ public static class ArchivePlan
             if (plan.Status == status) return plan;
             plan.Status = status;
             plan.UpdatedAt = clock.GetUtcNow();
-            audit.Add(db, command.Archived ? "plans.plan_archived" : "plans.plan_restored", nameof(Plan), plan.Id, plan.Name, null);
+            audit.Add(db, command.Archived ? "plans.plan_archived" : "plans.plan_restored", nameof(Plan), plan.Id, LocalizedText.Encode("{0}", plan.Name), null);
             await db.SaveChangesAsync(cancellationToken);
             return plan;
         }

@@ -1,3 +1,4 @@
+using Portal.Core.Localization;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Common;
 using Portal.Core.Data;
@@ -34,7 +35,7 @@ public static class MovePlan
                 plans[i].UpdatedAt = now;
             }
 
-            audit.Add(db, "plans.plan_moved", nameof(Plan), command.PlanId, $"{plans[other].Name} moved {(command.Up ? "up" : "down")}", null);
+            audit.Add(db, "plans.plan_moved", nameof(Plan), command.PlanId, LocalizedText.Encode(command.Up ? "{0} moved up" : "{0} moved down", plans[other].Name), null);
             await db.SaveChangesAsync(cancellationToken);
             return Unit.Value;
         }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Portal.Core.Common;
@@ -158,7 +159,7 @@ public sealed class PlanRenewals(
                 PaidAt = at,
             });
             audit.Add(db, "plans.period_started", nameof(PlanSubscription), subscription.Id,
-                $"{plan.Name} period {next}: {plan.Price.ToDisplay()} → {plan.Credit.ToDisplay()} credit until {ChinaTime.Format(end)}", tenantId);
+                LocalizedText.Encode("{0} period {1}: {2} → {3} credit until {4}", plan.Name, next.ToString(CultureInfo.InvariantCulture), plan.Price.ToDisplay(), plan.Credit.ToDisplay(), ChinaTime.Format(end)), tenantId);
             await KycOwnerMail.SendAsync(db, outbox, tenantId, (culture, tenantName) => templates.Notice(culture, "Your plan was renewed",
                 "The plan {0} of {1} was renewed for {2}, paid from the balance. New credit: {3}, usable until {4}.",
                 plan.Name, tenantName, plan.Price.ToDisplay(), plan.Credit.ToDisplay(), ChinaTime.Format(end)), "PlanRenewed", ct);
@@ -197,14 +198,14 @@ public sealed class PlanRenewals(
         if (status == SubscriptionStatus.Lapsed)
         {
             audit.Add(db, "plans.lapsed", nameof(PlanSubscription), subscription.Id,
-                $"{plan.Name}: balance {new Money(balance).ToDisplay()} short of {plan.Price.ToDisplay()}; {new Money(expired).ToDisplay()} credit expired", tenantId);
+                LocalizedText.Encode("{0}: balance {1} short of {2}; {3} credit expired", plan.Name, new Money(balance).ToDisplay(), plan.Price.ToDisplay(), new Money(expired).ToDisplay()), tenantId);
             await KycOwnerMail.SendAsync(db, outbox, tenantId, (culture, tenantName) => templates.Notice(culture, "Your plan has lapsed",
                 "The plan {0} of {1} could not be renewed on {2}: the balance ({3}) is less than the price ({4}). Usage is now charged to the balance at pay-as-you-go prices. Top up and buy the plan again on the Plans page.",
                 plan.Name, tenantName, end, new Money(balance).ToDisplay(), plan.Price.ToDisplay()), "PlanLapsed", cancellationToken);
         }
         else
         {
-            audit.Add(db, "plans.ended", nameof(PlanSubscription), subscription.Id, $"{plan.Name} ended (auto-renew off); {new Money(expired).ToDisplay()} credit expired", tenantId);
+            audit.Add(db, "plans.ended", nameof(PlanSubscription), subscription.Id, LocalizedText.Encode("{0} ended (auto-renew off); {1} credit expired", plan.Name, new Money(expired).ToDisplay()), tenantId);
             await KycOwnerMail.SendAsync(db, outbox, tenantId, (culture, tenantName) => templates.Notice(culture, "Your plan has ended",
                 "The plan {0} of {1} ended on {2} because auto-renew was off. Usage is now charged to the balance at pay-as-you-go prices.",
                 plan.Name, tenantName, end), "PlanEnded", cancellationToken);
@@ -291,7 +292,7 @@ public sealed class PlanRenewals(
                         "The plan {0} of {1} renews on {2} for {3}, but the balance is only {4}. Top up before then, or the plan lapses and usage is charged at pay-as-you-go prices.",
                         plan.Name, tenantName, end, plan.Price.ToDisplay(), balance.ToDisplay()),
                 "PlanReminder", cancellationToken);
-            audit.Add(db, "plans.reminder_sent", nameof(PlanSubscription), id, $"period {subscription.CurrentPeriodNo} ends {end}", subscription.TenantId);
+            audit.Add(db, "plans.reminder_sent", nameof(PlanSubscription), id, LocalizedText.Encode("period {0} ends {1}", subscription.CurrentPeriodNo.ToString(CultureInfo.InvariantCulture), end), subscription.TenantId);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             sent++;

@@ -98,7 +98,7 @@ public static class PurchasePlan
                     carried = PlanCreditPots.CarryOver(wallet, now);
                     if (carried is not null) PlanCreditBook.Add(db, tenantId, carried, active.Id, active.CurrentPeriodNo, now);
                     audit.Add(db, "plans.replaced", nameof(PlanSubscription), active.Id,
-                        $"replaced by {plan.Name}; {new Money(carried?.AmountMicroYuan ?? 0).ToDisplay()} credit carried over until {ChinaTime.Format(carried?.ExpiresAt)}", tenantId);
+                        LocalizedText.Encode("replaced by {0}; {1} credit carried over until {2}", plan.Name, new Money(carried?.AmountMicroYuan ?? 0).ToDisplay(), ChinaTime.Format(carried?.ExpiresAt)), tenantId);
                 }
                 else
                 {
@@ -137,7 +137,7 @@ public static class PurchasePlan
                 });
                 PlanCreditBook.Add(db, tenantId, PlanCreditPots.Grant(wallet, plan.Credit, end), subscriptionId, 1, now);
                 audit.Add(db, "plans.subscribed", nameof(PlanSubscription), subscriptionId,
-                    $"{plan.Name} {plan.Price.ToDisplay()} → {plan.Credit.ToDisplay()} credit until {ChinaTime.Format(end)}, auto-renew {(command.AutoRenew ? "on" : "off")}", tenantId);
+                    LocalizedText.Encode(command.AutoRenew ? "{0} {1} → {2} credit until {3}, auto-renew on" : "{0} {1} → {2} credit until {3}, auto-renew off", plan.Name, plan.Price.ToDisplay(), plan.Credit.ToDisplay(), ChinaTime.Format(end)), tenantId);
                 return true;
             }, cancellationToken);
 

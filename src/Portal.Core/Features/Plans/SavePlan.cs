@@ -1,3 +1,4 @@
+using System.Globalization;
 using FluentValidation;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
@@ -66,7 +67,7 @@ public static class SavePlan
                 plan.CreditMicroYuan = command.Credit.MicroYuan;
                 plan.DisplayOrder = command.DisplayOrder;
                 plan.UpdatedAt = now;
-                audit.Add(db, "plans.plan_updated", nameof(Plan), plan.Id, $"{before} → {Describe(plan)}", null);
+                audit.Add(db, "plans.plan_updated", nameof(Plan), plan.Id, LocalizedText.Encode("{0} → {1}", before, Describe(plan)), null);
             }
             else
             {
@@ -83,13 +84,13 @@ public static class SavePlan
                     UpdatedAt = now,
                 };
                 db.Plans.Add(plan);
-                audit.Add(db, "plans.plan_created", nameof(Plan), plan.Id, Describe(plan), null);
+                audit.Add(db, "plans.plan_created", nameof(Plan), plan.Id, LocalizedText.Encode("{0}", Describe(plan)), null);
             }
 
             await db.SaveChangesAsync(cancellationToken);
             return plan;
         }
 
-        internal static string Describe(Plan p) => $"{p.Name}: {p.Price.ToDisplay()} / month, {p.Credit.ToDisplay()} credit, order {p.DisplayOrder}";
+        internal static string Describe(Plan p) => LocalizedText.Encode("{0}: {1} / month, {2} credit, order {3}", p.Name, p.Price.ToDisplay(), p.Credit.ToDisplay(), p.DisplayOrder.ToString(CultureInfo.InvariantCulture));
     }
 }

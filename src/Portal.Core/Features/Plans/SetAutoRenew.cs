@@ -1,3 +1,4 @@
+using Portal.Core.Localization;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Common;
 using Portal.Core.Data;
@@ -29,7 +30,7 @@ public static class SetAutoRenew
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.AutoRenew, command.AutoRenew), cancellationToken);
             if (changed == 0) return PlanErrors.NoSubscription;
             audit.Add(db, command.AutoRenew ? "plans.auto_renew_on" : "plans.auto_renew_off", nameof(PlanSubscription), active.Id,
-                $"auto-renew {(command.AutoRenew ? "on" : "off")}", active.TenantId);
+                LocalizedText.Encode(command.AutoRenew ? "auto-renew on" : "auto-renew off"), active.TenantId);
             await db.SaveChangesAsync(cancellationToken);
             return command.AutoRenew;
         }

@@ -72,7 +72,7 @@ public static class HoldSlaCredit
                 .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, SlaCreditStatus.Held)
                     .SetProperty(c => c.HoldReason, reason).SetProperty(c => c.HeldBy, currentUser.Name).SetProperty(c => c.HeldAt, now), cancellationToken);
             if (held == 0) return SlaErrors.AlreadyCredited;
-            audit.Add(db, "sla.credit_held", nameof(SlaCredit), row.Id, $"{SlaMonths.Text(command.Month)} {row.Amount.ToDisplay()}: {reason}", command.TenantId);
+            audit.Add(db, "sla.credit_held", nameof(SlaCredit), row.Id, LocalizedText.Encode("{0} {1}: {2}", SlaMonths.Text(command.Month), row.Amount.ToDisplay(), reason), command.TenantId);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return (await SlaCredits.FindAsync(db, command.TenantId, command.Month, cancellationToken))!;
@@ -89,7 +89,7 @@ public static class HoldSlaCredit
                     .Where(c => c.Id == row.Id && c.Status == SlaCreditStatus.Held)
                     .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, c => c.AmountMicroYuan > 0 ? SlaCreditStatus.Pending : SlaCreditStatus.NoBreach), cancellationToken);
                 if (released == 0) return SlaErrors.NotHeld;
-                audit.Add(db, "sla.credit_released", nameof(SlaCredit), row.Id, $"{SlaMonths.Text(command.Month)} {row.Amount.ToDisplay()}", command.TenantId);
+                audit.Add(db, "sla.credit_released", nameof(SlaCredit), row.Id, LocalizedText.Encode("{0} {1}", SlaMonths.Text(command.Month), row.Amount.ToDisplay()), command.TenantId);
                 await db.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
             }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using FluentValidation;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
@@ -52,12 +53,12 @@ public static class SaveSlaPolicy
             {
                 if (policy is null) return Error.NotFound("SlaPolicy");
                 db.Remove(policy);
-                audit.Add(db, "sla.policy_removed", nameof(SlaPolicy), policy.Id, $"{scope}: {Describe(policy)}", null);
+                audit.Add(db, "sla.policy_removed", nameof(SlaPolicy), policy.Id, LocalizedText.Encode("{0}: {1}", scope, Describe(policy)), null);
                 await db.SaveChangesAsync(cancellationToken);
                 return (SlaPolicy?)null;
             }
 
-            var before = policy is null ? "none" : Describe(policy);
+            var before = policy is null ? LocalizedText.Term("none") : Describe(policy);
             if (policy is null)
             {
                 policy = new SlaPolicy { Id = Ids.New(), Scope = scope, PlanId = command.PlanId };
@@ -69,7 +70,7 @@ public static class SaveSlaPolicy
             policy.MaxCreditPercent = command.MaxCreditPercent;
             policy.UpdatedAt = clock.GetUtcNow();
             policy.UpdatedBy = currentUser.Name;
-            audit.Add(db, "sla.policy_saved", nameof(SlaPolicy), policy.Id, $"{scope}: {before} → {Describe(policy)}", null);
+            audit.Add(db, "sla.policy_saved", nameof(SlaPolicy), policy.Id, LocalizedText.Encode("{0}: {1} → {2}", scope, before, Describe(policy)), null);
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
@@ -84,6 +85,6 @@ public static class SaveSlaPolicy
         }
 
         internal static string Describe(SlaPolicy p) =>
-            $"target {SlaCredits.TargetText(p.TargetPpm)}, {p.CompensationPercent} % of the day's fees per hour down, at most {p.MaxCreditPercent} % of the month's fees";
+            LocalizedText.Encode("target {0}, {1} % of the day's fees per hour down, at most {2} % of the month's fees", SlaCredits.TargetText(p.TargetPpm), p.CompensationPercent.ToString(CultureInfo.InvariantCulture), p.MaxCreditPercent.ToString(CultureInfo.InvariantCulture));
     }
 }

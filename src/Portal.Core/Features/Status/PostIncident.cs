@@ -58,7 +58,7 @@ public static class PostIncident
             if (command.Status == IncidentStatus.Resolved) incident.ResolvedAt = now;
             db.Add(new IncidentUpdate { Id = Ids.New(), IncidentId = incident.Id, Status = command.Status, Message = command.Message.Trim(), At = now, ByUserId = actor.Value });
             audit.Add(db, command.IncidentId is null ? "status.incident_opened" : "status.incident_updated", nameof(Incident), incident.Id,
-                $"{incident.Title} · {command.Status} · {incident.Impact}", null);
+                LocalizedText.Encode("{0} · {1} · {2}", incident.Title, LocalizedText.Term(command.Status), LocalizedText.Term(incident.Impact)), null);
             await db.SaveChangesAsync(cancellationToken);
             return incident;
         }

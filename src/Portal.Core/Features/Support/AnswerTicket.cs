@@ -1,3 +1,4 @@
+using Portal.Core.Localization;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Common;
 using Portal.Core.Data;
@@ -44,7 +45,7 @@ public static class AnswerTicket
             ticket.FirstResponseAt ??= now;
             TicketTimers.Transition(ticket, command.Status, now);
             await mail.ToCustomerAsync(db, ticket, cancellationToken);
-            audit.Add(db, "support.ticket_answered", nameof(SupportTicket), ticket.Id, $"{ticket.Subject} → {command.Status}", ticket.TenantId);
+            audit.Add(db, "support.ticket_answered", nameof(SupportTicket), ticket.Id, LocalizedText.Encode("{0} → {1}", ticket.Subject, LocalizedText.Term(command.Status)), ticket.TenantId);
             await db.SaveChangesAsync(cancellationToken);
             return ticket;
         }

@@ -83,7 +83,7 @@ public static partial class OpenTicket
             if (error is not null) return error;
             var tenantName = await db.Tenants.Where(t => t.Id == ticket.TenantId).Select(t => t.Name).SingleAsync(cancellationToken);
             await mail.ToOperatorsAsync(db, ticket, tenantName, isNew: true, cancellationToken);
-            audit.Add(db, "support.ticket_opened", nameof(SupportTicket), ticket.Id, $"{ticket.Priority} {ticket.Category}: {ticket.Subject}", ticket.TenantId);
+            audit.Add(db, "support.ticket_opened", nameof(SupportTicket), ticket.Id, LocalizedText.Encode("{0} {1}: {2}", LocalizedText.Term(ticket.Priority), LocalizedText.Term(ticket.Category), ticket.Subject), ticket.TenantId);
             await TicketFiles.SaveAsync(db, store, stored, cancellationToken);
 
             return ticket;

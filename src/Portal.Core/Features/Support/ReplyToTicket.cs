@@ -1,3 +1,4 @@
+using Portal.Core.Localization;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Common;
 using Portal.Core.Common.Storage;
@@ -46,7 +47,7 @@ public static class ReplyToTicket
             TicketTimers.Transition(ticket, TicketStatus.Open, now);
             var tenantName = await db.Tenants.Where(t => t.Id == ticket.TenantId).Select(t => t.Name).SingleAsync(cancellationToken);
             await mail.ToOperatorsAsync(db, ticket, tenantName, isNew: false, cancellationToken);
-            audit.Add(db, "support.ticket_replied", nameof(SupportTicket), ticket.Id, ticket.Subject, ticket.TenantId);
+            audit.Add(db, "support.ticket_replied", nameof(SupportTicket), ticket.Id, LocalizedText.Encode("{0}", ticket.Subject), ticket.TenantId);
             await TicketFiles.SaveAsync(db, store, stored, cancellationToken);
 
             return ticket;

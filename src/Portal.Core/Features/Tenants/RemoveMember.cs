@@ -1,3 +1,4 @@
+using Portal.Core.Localization;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Common;
 using Portal.Core.Data;
@@ -39,7 +40,7 @@ public static class RemoveMember
                 member.User.CurrentTenantId = other;
             }
 
-            audit.Add(db, leaving ? "members.left" : "members.removed", nameof(Membership), member.Id, $"{member.User.Email} ({member.Role})", member.TenantId);
+            audit.Add(db, leaving ? "members.left" : "members.removed", nameof(Membership), member.Id, LocalizedText.Encode("{0} ({1})", member.User.Email ?? "", LocalizedText.Term(member.Role)), member.TenantId);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return Unit.Value;

@@ -38,7 +38,7 @@ public static class AcknowledgeInvariantAlert
             var updated = await db.WalletInvariantAlerts.Where(a => a.Id == command.AlertId && a.AcknowledgedAt == null)
                 .ExecuteUpdateAsync(s => s.SetProperty(a => a.AcknowledgedAt, clock.GetUtcNow()).SetProperty(a => a.AcknowledgedBy, currentUser.Name).SetProperty(a => a.Note, command.Note.Trim()), cancellationToken);
             if (updated == 0) return new Error("Wallet.AlertAlreadyAcknowledged", "Someone already acknowledged this alert.");
-            audit.Add(db, "wallet.invariant_acknowledged", nameof(WalletInvariantAlert), alert.Id, command.Note.Trim(), alert.TenantId);
+            audit.Add(db, "wallet.invariant_acknowledged", nameof(WalletInvariantAlert), alert.Id, LocalizedText.Encode("{0}", command.Note.Trim()), alert.TenantId);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return Unit.Value;

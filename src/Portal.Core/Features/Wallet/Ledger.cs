@@ -1,3 +1,4 @@
+using Portal.Core.Localization;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Common;
 using Portal.Core.Data;
@@ -118,7 +119,7 @@ public sealed class Ledger(IDbContextFactory<PortalDbContext> dbFactory, ICurren
                 };
                 db.LedgerEntries.Add(entry);
                 audit.Add(db, posting.AuditAction, nameof(LedgerEntry), entry.Id,
-                    $"{posting.Kind} {posting.Amount.ToDisplay()} → {entry.BalanceAfter.ToDisplay()} [{posting.IdempotencyKey}] {posting.Memo}", posting.TenantId);
+                    LocalizedText.Encode("{0} {1} → {2} [{3}] {4}", LocalizedText.Term(posting.Kind), posting.Amount.ToDisplay(), entry.BalanceAfter.ToDisplay(), posting.IdempotencyKey, posting.Memo), posting.TenantId);
                 await db.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
                 return new LedgerPostResult(entry, AlreadyApplied: false);

@@ -1,3 +1,4 @@
+using Portal.Core.Localization;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -60,7 +61,7 @@ public sealed class LedgerInvariantJob(
         };
         db.WalletInvariantAlerts.Add(alert);
         audit.Add(db, "wallet.invariant_broken", nameof(Wallet), walletId,
-            $"{tenantName}: balance {check.Balance.ToDisplay()}, ledger {check.LedgerSum.ToDisplay()} − charges {check.Charged.ToDisplay()} = {check.Expected.ToDisplay()}", check.TenantId);
+            LocalizedText.Encode("{0}: balance {1}, ledger {2} − charges {3} = {4}", tenantName, check.Balance.ToDisplay(), check.LedgerSum.ToDisplay(), check.Charged.ToDisplay(), check.Expected.ToDisplay()), check.TenantId);
         var finance = await db.UserRoles.Join(db.Roles, ur => ur.RoleId, r => r.Id, (ur, r) => new { ur.UserId, r.Name })
             .Where(x => x.Name == OperatorRoles.PlatformFinance)
             .Join(db.Users, x => x.UserId, u => u.Id, (x, u) => u.Email!)

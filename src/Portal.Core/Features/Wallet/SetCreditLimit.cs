@@ -58,7 +58,7 @@ public static class SetCreditLimit
                 }
 
                 audit.Add(db, "wallet.credit_limit_set", nameof(Wallet), walletId,
-                    $"{new Money(previous).ToDisplay()} → {command.CreditLimit.ToDisplay()}: {command.Memo.Trim()}", command.TenantId);
+                    LocalizedText.Encode("{0} → {1}: {2}", new Money(previous).ToDisplay(), command.CreditLimit.ToDisplay(), command.Memo.Trim()), command.TenantId);
                 await db.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
                 return command.CreditLimit;

@@ -150,7 +150,7 @@ public abstract class CatalogTests<TFactory>(TFactory factory) : IClassFixture<T
         Assert.Equal(1, channel.Priority);
         Assert.Equal(model, Assert.Single(channel.Models).UpstreamModelId);
         var keyAudit = await after.AuditEntries.IgnoreTenantFilter().SingleAsync(a => a.Action == "catalog.channel_key_replaced" && a.TargetId == channel.Id.ToString());
-        Assert.Contains("••••9876 → ••••5555", keyAudit.Summary);
+        Assert.Contains("••••9876 → ••••5555", Portal.Core.Localization.LocalizedText.English(keyAudit.Summary));
         Assert.DoesNotContain("sk-second-key", keyAudit.Summary);
         Assert.True(await after.AuditEntries.IgnoreTenantFilter().AnyAsync(a => a.Action == "catalog.channel_updated" && a.TargetId == channel.Id.ToString()));
     }

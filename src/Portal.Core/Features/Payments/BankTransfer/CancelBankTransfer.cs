@@ -1,3 +1,4 @@
+using Portal.Core.Localization;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Common;
 using Portal.Core.Data;
@@ -27,7 +28,7 @@ public static class CancelBankTransfer
             var changed = await db.BankTransferOrders.Where(o => o.Id == order.Id && o.Status == BankTransferStatus.Pending)
                 .ExecuteUpdateAsync(s => s.SetProperty(o => o.Status, BankTransferStatus.Cancelled).SetProperty(o => o.ClosedAt, clock.GetUtcNow()), cancellationToken);
             if (changed == 0) return BankTransferErrors.NotPending;
-            audit.Add(db, "payments.bank_transfer_cancelled", nameof(BankTransferOrder), order.Id, order.RemittanceCode, order.TenantId);
+            audit.Add(db, "payments.bank_transfer_cancelled", nameof(BankTransferOrder), order.Id, LocalizedText.Encode("{0}", order.RemittanceCode), order.TenantId);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             order.Status = BankTransferStatus.Cancelled;

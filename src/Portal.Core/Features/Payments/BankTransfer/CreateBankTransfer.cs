@@ -75,7 +75,7 @@ public static class CreateBankTransfer
                     ExpiresAt = now + options.CurrentValue.Validity,
                 };
                 db.BankTransferOrders.Add(order);
-                audit.Add(db, "payments.bank_transfer_started", nameof(BankTransferOrder), order.Id, $"{order.RemittanceCode} {command.Amount.ToDisplay()}", order.TenantId);
+                audit.Add(db, "payments.bank_transfer_started", nameof(BankTransferOrder), order.Id, LocalizedText.Encode("{0} {1}", order.RemittanceCode, command.Amount.ToDisplay()), order.TenantId);
                 try
                 {
                     await db.SaveChangesAsync(cancellationToken);

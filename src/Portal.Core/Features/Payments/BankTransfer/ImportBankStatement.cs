@@ -1,3 +1,5 @@
+using Portal.Core.Localization;
+using System.Globalization;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Common;
@@ -95,7 +97,7 @@ public static class ImportBankStatement
             }
 
             await db.BankStatementImports.Where(i => i.Id == import.Id).ExecuteUpdateAsync(s => s.SetProperty(i => i.NewLines, added), cancellationToken);
-            audit.Add(db, "payments.bank_statement_imported", nameof(BankStatementImport), import.Id, $"{import.FileName}: {parsed.Rows.Count} incoming, {added} new", null);
+            audit.Add(db, "payments.bank_statement_imported", nameof(BankStatementImport), import.Id, LocalizedText.Encode("{0}: {1} incoming, {2} new", import.FileName, parsed.Rows.Count.ToString(CultureInfo.InvariantCulture), added.ToString(CultureInfo.InvariantCulture)), null);
             await db.SaveChangesAsync(cancellationToken);
             if (added > 0) jobs.Enqueue<MatchBankStatementJob>(j => j.RunAsync(CancellationToken.None));
             return new Imported(import.Id, parsed.Rows.Count, added);

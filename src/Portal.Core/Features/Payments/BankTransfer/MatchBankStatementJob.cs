@@ -1,3 +1,4 @@
+using Portal.Core.Localization;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Data;
 using Portal.Core.Features.Audit;
@@ -92,7 +93,7 @@ public sealed class MatchBankStatementJob(IDbContextFactory<PortalDbContext> dbF
             .ExecuteUpdateAsync(s => s.SetProperty(l => l.Status, BankStatementLineStatus.Review).SetProperty(l => l.Detail, detail).SetProperty(l => l.TransferId, transferId), cancellationToken);
         if (changed == 1)
         {
-            audit.Add(db, "payments.bank_line_review", nameof(BankStatementLine), line.Id, $"{line.TransactionId} {line.Amount.ToDisplay()}: {detail}", null);
+            audit.Add(db, "payments.bank_line_review", nameof(BankStatementLine), line.Id, LocalizedText.Encode("{0} {1}: {2}", line.TransactionId, line.Amount.ToDisplay(), detail), null);
             await db.SaveChangesAsync(cancellationToken);
         }
 

@@ -56,7 +56,7 @@ public static class RejectBankTransfer
                     .SetProperty(o => o.ClosedAt, now)
                     .SetProperty(o => o.DecidedBy, currentUser.Name), cancellationToken);
             if (changed == 0) return BankTransferErrors.NotPending;
-            audit.Add(db, "payments.bank_transfer_rejected", nameof(BankTransferOrder), order.Id, $"{order.RemittanceCode}: {reason}", order.TenantId);
+            audit.Add(db, "payments.bank_transfer_rejected", nameof(BankTransferOrder), order.Id, LocalizedText.Encode("{0}: {1}", order.RemittanceCode, reason), order.TenantId);
             await KycOwnerMail.SendAsync(db, outbox, order.TenantId, (culture, tenantName) =>
                 templates.Notice(culture, "Bank transfer rejected",
                     "The bank transfer {0} of {1} for {2} was rejected: {3}",

@@ -84,7 +84,7 @@ public static class ResolveBankStatementLine
                 .ExecuteUpdateAsync(s => s.SetProperty(l => l.Status, BankStatementLineStatus.Unrelated).SetProperty(l => l.Detail, note)
                     .SetProperty(l => l.ResolvedBy, currentUser.Name).SetProperty(l => l.ResolvedAt, clock.GetUtcNow()), cancellationToken);
             if (changed == 0) return NotInReview;
-            audit.Add(db, "payments.bank_line_unrelated", nameof(BankStatementLine), command.LineId, note, null);
+            audit.Add(db, "payments.bank_line_unrelated", nameof(BankStatementLine), command.LineId, LocalizedText.Encode("{0}", note), null);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return Unit.Value;

@@ -1,3 +1,5 @@
+using Portal.Core.Localization;
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Core.Common;
@@ -77,7 +79,7 @@ public static class ApproveRefund
                 var wechatPart = plan.Where(p => p.Kind == RefundAllocationKind.Wechat).Aggregate(Money.Zero, (sum, p) => sum + p.Amount);
                 var bankPart = refund.Amount - alipayPart - wechatPart;
                 audit.Add(db, "payments.refund_approved", nameof(RefundRequest), refund.Id,
-                    $"{refund.RefundNo} {refund.Amount.ToDisplay()}: Alipay {alipayPart.ToDisplay()}, WeChat Pay {wechatPart.ToDisplay()}, bank {bankPart.ToDisplay()} in {plan.Count} part(s)", tenantId);
+                    LocalizedText.Encode("{0} {1}: Alipay {2}, WeChat Pay {3}, bank {4} in {5} part(s)", refund.RefundNo, refund.Amount.ToDisplay(), alipayPart.ToDisplay(), wechatPart.ToDisplay(), bankPart.ToDisplay(), plan.Count.ToString(CultureInfo.InvariantCulture)), tenantId);
                 await KycOwnerMail.SendAsync(db, outbox, tenantId, (culture, tenantName) =>
                     templates.Notice(culture, "Refund approved",
                         "The refund {0} of {1} for {2} was approved: {3} goes back to the Alipay accounts that paid your most recent top-ups and {4} by bank transfer. You will get another email when it is complete.",

@@ -1,3 +1,4 @@
+using Portal.Core.Localization;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Common;
 using Portal.Core.Data;
@@ -32,7 +33,7 @@ public static class CancelRefund
                     .SetProperty(r => r.DecidedBy, currentUser.Name).SetProperty(r => r.DecidedAt, now), cancellationToken);
             if (changed == 0) return RefundErrors.NotRequested;
             await RefundHolds.ReleaseAsync(db, refund.TenantId, refund.Held, now, cancellationToken);
-            audit.Add(db, "payments.refund_cancelled", nameof(RefundRequest), refund.Id, $"{refund.RefundNo} {refund.Amount.ToDisplay()} released", refund.TenantId);
+            audit.Add(db, "payments.refund_cancelled", nameof(RefundRequest), refund.Id, LocalizedText.Encode("{0} {1} released", refund.RefundNo, refund.Amount.ToDisplay()), refund.TenantId);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             refund.Status = RefundStatus.Cancelled;

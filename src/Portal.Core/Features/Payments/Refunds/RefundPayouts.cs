@@ -246,7 +246,7 @@ public sealed class RefundPayouts(
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RefundStatus.Completed).SetProperty(r => r.CompletedAt, now), cancellationToken);
         if (completed == 0) return;
         var refund = await db.RefundRequests.IgnoreTenantFilter().AsNoTracking().SingleAsync(r => r.Id == refundId, cancellationToken);
-        audit.Add(db, "payments.refund_completed", nameof(RefundRequest), refund.Id, $"{refund.RefundNo} {refund.Amount.ToDisplay()} paid out", refund.TenantId);
+        audit.Add(db, "payments.refund_completed", nameof(RefundRequest), refund.Id, LocalizedText.Encode("{0} {1} paid out", refund.RefundNo, refund.Amount.ToDisplay()), refund.TenantId);
         await KycOwnerMail.SendAsync(db, outbox, refund.TenantId, (culture, tenantName) =>
             templates.Notice(culture, "Refund completed",
                 "The refund {0} of {1} for {2} is complete: the money has been paid back.",

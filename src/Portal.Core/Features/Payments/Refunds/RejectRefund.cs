@@ -55,7 +55,7 @@ public static class RejectRefund
                     .SetProperty(r => r.RejectionReason, reason).SetProperty(r => r.DecidedBy, currentUser.Name).SetProperty(r => r.DecidedAt, now), cancellationToken);
             if (changed == 0) return RefundErrors.NotRequested;
             await RefundHolds.ReleaseAsync(db, refund.TenantId, refund.Held, now, cancellationToken);
-            audit.Add(db, "payments.refund_rejected", nameof(RefundRequest), refund.Id, $"{refund.RefundNo} {refund.Amount.ToDisplay()}: {reason}", refund.TenantId);
+            audit.Add(db, "payments.refund_rejected", nameof(RefundRequest), refund.Id, LocalizedText.Encode("{0} {1}: {2}", refund.RefundNo, refund.Amount.ToDisplay(), reason), refund.TenantId);
             await KycOwnerMail.SendAsync(db, outbox, refund.TenantId, (culture, tenantName) =>
                 templates.Notice(culture, "Refund rejected",
                     "The refund {0} of {1} for {2} was rejected: {3} The amount is available in your balance again.",

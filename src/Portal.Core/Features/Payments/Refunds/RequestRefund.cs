@@ -107,7 +107,7 @@ public static class RequestRefund
             RequestedAt = now,
         };
         db.RefundRequests.Add(refund);
-        audit.Add(db, "payments.refund_requested", nameof(RefundRequest), refund.Id, $"{refund.RefundNo} {amount.ToDisplay()} held{(reason is null ? "" : ": " + reason)}", tenantId);
+        audit.Add(db, "payments.refund_requested", nameof(RefundRequest), refund.Id, LocalizedText.Encode(reason is null ? "{0} {1} held" : "{0} {1} held: {2}", refund.RefundNo, amount.ToDisplay(), reason ?? ""), tenantId);
         return refund;
     }
 }

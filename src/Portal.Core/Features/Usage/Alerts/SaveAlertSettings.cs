@@ -69,7 +69,7 @@ public static class SaveAlertSettings
             }
 
             audit.Add(db, "usage.alert_settings_saved", nameof(UsageAlertSettings), tenantId,
-                $"low balance {command.LowBalanceThreshold?.ToDisplay() ?? "off"}, monthly spend {command.MonthlySpendThreshold?.ToDisplay() ?? "off"}, key budgets {(command.KeyBudgetAlerts ? "on" : "off")}, webhook {settings.WebhookUrl ?? "off"}",
+                LocalizedText.Encode("low balance {0}, monthly spend {1}, key budgets {2}, webhook {3}", command.LowBalanceThreshold?.ToDisplay() ?? LocalizedText.Term("Off"), command.MonthlySpendThreshold?.ToDisplay() ?? LocalizedText.Term("Off"), LocalizedText.Term(command.KeyBudgetAlerts ? "On" : "Off"), settings.WebhookUrl ?? LocalizedText.Term("Off")),
                 tenantId);
             await db.SaveChangesAsync(cancellationToken);
             return new Outcome(newSecret);
@@ -94,7 +94,7 @@ public static class RegenerateWebhookSecret
             var secret = WebhookSignature.NewSecret();
             settings.WebhookSecretProtected = secrets.Protect(secret);
             settings.UpdatedAt = clock.GetUtcNow();
-            audit.Add(db, "usage.webhook_secret_regenerated", nameof(UsageAlertSettings), settings.TenantId, "webhook signing secret replaced", settings.TenantId);
+            audit.Add(db, "usage.webhook_secret_regenerated", nameof(UsageAlertSettings), settings.TenantId, LocalizedText.Encode("webhook signing secret replaced"), settings.TenantId);
             await db.SaveChangesAsync(cancellationToken);
             return secret;
         }
