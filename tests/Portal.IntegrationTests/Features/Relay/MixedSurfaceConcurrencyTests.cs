@@ -107,7 +107,8 @@ public abstract class MixedSurfaceConcurrencyTests<TFactory>(TFactory factory) :
 
         var ok = results.Count(r => r.StatusCode == HttpStatusCode.OK);
         Assert.True(ok >= 100, $"only {ok} succeeded although the balance covers 100 holds");
-        Assert.True(ok < 300, "the balance was meant to run out");
+        // Whether the balance runs out depends on how many holds overlap: on a quiet machine requests finish fast, holds are
+        // released at their (smaller) real cost and all 300 can succeed. The money checks below hold either way.
 
         // Streams that succeeded were complete in their own protocol.
         Assert.All(results.Where(r => r.StatusCode == HttpStatusCode.OK && r.Call.Body.Contains("\"stream\":true", StringComparison.Ordinal)), r =>
