@@ -44,7 +44,7 @@ internal sealed class PlatformSettingConfiguration : IEntityTypeConfiguration<Pl
 /// <see cref="IOptionsMonitor{TOptions}.CurrentValue"/> sees a change without a restart: at once in the process that saved
 /// it, within <see cref="PlatformSettingsRefresher.Interval"/> in the others.
 /// </summary>
-public sealed class PlatformSettingsStore(IDbContextFactory<PortalDbContext> dbFactory)
+public sealed class PlatformSettingsStore(IServiceScopeFactory scopes)
 {
     private volatile IReadOnlyDictionary<string, string> _values = new Dictionary<string, string>();
     private CancellationTokenSource _changed = new();
@@ -60,7 +60,9 @@ public sealed class PlatformSettingsStore(IDbContextFactory<PortalDbContext> dbF
     /// <summary>Reads the overrides again; when they differ from the ones held, options built from them are rebuilt.</summary>
     public async Task ReloadAsync(CancellationToken cancellationToken = default)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        // The context factory is scoped (its interceptors are); a singleton reaches it through a scope of its own.
+        await using var scope = scopes.CreateAsyncScope();
+        await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(cancellationToken);
         var rows = await db.PlatformSettings.AsNoTracking().ToDictionaryAsync(s => s.Key, s => s.Value, StringComparer.OrdinalIgnoreCase, cancellationToken);
         var current = _values;
         if (rows.Count == current.Count && rows.All(r => current.TryGetValue(r.Key, out var v) && v == r.Value)) return;
